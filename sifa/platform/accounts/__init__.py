@@ -1,0 +1,1 @@
+"""Accounts: one login for every subsystem, roles, permissions, TOTP, session timeout."""

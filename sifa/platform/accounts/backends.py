@@ -1,0 +1,24 @@
+"""Authentication backend: password login (ModelBackend) + permissions from the user's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from .roles import role_allows
+
+
+class RoleBackend(ModelBackend):
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        if user_obj.is_superuser:
+            return True
+        return role_allows(user_obj.role, perm)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return self.has_perm(user_obj, f"{app_label}.view_*") or user_obj.is_superuser
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()  # patterns, not rows: ask has_perm

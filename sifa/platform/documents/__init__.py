@@ -1,0 +1,1 @@
+"""Documents: templates rendered to DOCX/PDF with CJK fonts, document numbers, attachments."""

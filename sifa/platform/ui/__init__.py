@@ -1,0 +1,1 @@
+"""UI shell: base layout, navigation by the four functions, dashboard, list pages, export."""

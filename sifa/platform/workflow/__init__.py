@@ -1,0 +1,1 @@
+"""Workflow engine: declared state machines, statutory deadline clocks, holiday table, inbox."""
