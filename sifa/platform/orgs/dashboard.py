@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sifa.platform.ui.dashboard import Card
+from sifa.platform.ui.cards import Card
 
 from .models import Org
 

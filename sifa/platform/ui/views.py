@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .dashboard import cards_for
+from .cards import cards_for
 
 
 @login_required

@@ -48,13 +48,15 @@ class OrgSerializer(serializers.ModelSerializer):
 
     def validate_uscc(self, value: str) -> str:
         if value:
+            from sifa.platform.people.protection import problem_message
+            from sifa.platform.personal import ValidationProblem
             from sifa.platform.personal.identifiers import validate_uscc  # framework-free validator
 
             try:
-                validate_uscc(value)
-            except ValueError as exc:
-                raise serializers.ValidationError(str(exc)) from exc
-        return value.upper()
+                return validate_uscc(value).value
+            except ValidationProblem as problem:
+                raise serializers.ValidationError(problem_message(problem)) from problem
+        return value
 
     def update(self, instance: Org, validated_data: dict[str, Any]) -> Org:
         from sifa.platform.orgs.services import update_org

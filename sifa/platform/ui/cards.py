@@ -1,4 +1,4 @@
-"""Dashboard cards: each app may add ``<app>/dashboard.py`` with ``def cards(user) -> list[Card]``."""
+"""Dashboard cards (the registry): an app adds ``<app>/dashboard.py`` with ``cards(user) -> list[Card]``."""
 
 from __future__ import annotations
 

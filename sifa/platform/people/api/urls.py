@@ -1,0 +1,5 @@
+from sifa.platform.api.routers import router
+
+from .views import PersonViewSet
+
+router.register("people", PersonViewSet, basename="person")
