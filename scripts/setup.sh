@@ -31,7 +31,7 @@ stamp=.venv/.sifa-lock-$(cat requirements/lock.txt pyproject.toml | sha256sum | 
 if [ ! -f "$stamp" ]; then
   log "installing Python packages from requirements/lock.txt"
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/lock.txt
-  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   rm -f .venv/.sifa-lock-*; touch "$stamp"
 fi
 
