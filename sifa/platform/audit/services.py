@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .context import current_request_id
 from .models import ChangeAction, ChangeLog, DomainEvent, PersonalDataAccess
@@ -18,6 +19,8 @@ _NEVER_LOGGED = {"password", "key", "secret"}
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, FieldFile):
+        return value.name or None  # a stored file is recorded by its storage name
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
