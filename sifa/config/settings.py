@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("SIFA_VAR_DIR", BASE_DIR / "var"))
@@ -297,6 +298,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SIFA_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")  # instead of "---------" in filter dropdowns
 
 SIFA_SHARED_DATA = Path(os.environ.get("SIFA_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
 SIFA_NEAR_DUE_WORKDAYS = int(os.environ.get("SIFA_NEAR_DUE_WORKDAYS", "2"))

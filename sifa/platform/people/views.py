@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sifa.platform.orgs.scoping import access_object
@@ -19,8 +19,8 @@ from .services import find_by_id_number, register_person, reveal_field
 
 
 class PersonFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(label=_lazy("姓名"), lookup_expr="icontains")
-    id_number = django_filters.CharFilter(label=_lazy("身份证号（精确）"), method="by_id_number")
+    name = django_filters.CharFilter(label=gettext_lazy("姓名"), lookup_expr="icontains")
+    id_number = django_filters.CharFilter(label=gettext_lazy("身份证号（精确）"), method="by_id_number")
 
     class Meta:
         model = Person
@@ -36,16 +36,16 @@ class PersonFilter(django_filters.FilterSet):
 
 class PersonListView(ScopedListView):
     model = Person
-    title = _lazy("人员")
+    title = gettext_lazy("人员")
     filterset_class = PersonFilter
     export_name = "people"
     detail_url_name = "people:person-detail"
     columns = (
-        ("name", _lazy("姓名")),
-        ("sex", _lazy("性别")),
-        ("id_number_masked", _lazy("身份证号")),
-        ("phone_masked", _lazy("手机号")),
-        ("org__name", _lazy("登记机构")),
+        ("name", gettext_lazy("姓名")),
+        ("sex", gettext_lazy("性别")),
+        ("id_number_masked", gettext_lazy("身份证号")),
+        ("phone_masked", gettext_lazy("手机号")),
+        ("org__name", gettext_lazy("登记机构")),
     )
     template_name = "people/person_list.html"
 
@@ -54,11 +54,11 @@ class PersonDetailView(ScopedDetailView):
     model = Person
     template_name = "people/person_detail.html"
     fields = (
-        ("name", _lazy("姓名")),
-        ("sex", _lazy("性别")),
-        ("birth_date", _lazy("出生日期")),
-        ("org", _lazy("登记机构")),
-        ("address", _lazy("住址")),
+        ("name", gettext_lazy("姓名")),
+        ("sex", gettext_lazy("性别")),
+        ("birth_date", gettext_lazy("出生日期")),
+        ("org", gettext_lazy("登记机构")),
+        ("address", gettext_lazy("住址")),
     )
 
 
