@@ -7,8 +7,14 @@ import sys
 
 
 def _sifa(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sifa.cli", *args], capture_output=True, text=True,
-                          env={"PATH": "", "HOME": "/tmp", **env}, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sifa.cli", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "HOME": "/tmp", **env},
+        timeout=60,
+        check=False,
+    )
 
 
 def test_deadline_five_workdays_across_national_day_2025() -> None:
@@ -28,8 +34,11 @@ def test_deadline_natural_days_ending_on_a_rest_day_roll_forward() -> None:
 
 
 def test_deadline_bad_arguments_exit_2_naming_the_argument() -> None:
-    for args, name in ((("2025-02-30", "5", "days"), "START"), (("2025-01-02", "x", "days"), "N"),
-                       (("2025-01-02", "5", "weeks"), "UNIT")):
+    for args, name in (
+        (("2025-02-30", "5", "days"), "START"),
+        (("2025-01-02", "x", "days"), "N"),
+        (("2025-01-02", "5", "weeks"), "UNIT"),
+    ):
         result = _sifa("deadline", *args)
         assert result.returncode == 2
         assert name in result.stderr + result.stdout
@@ -39,3 +48,49 @@ def test_help_lists_the_commands() -> None:
     result = _sifa("--help")
     for command in ("demo", "serve", "worker", "check", "loaddivisions", "holidays", "deadline", "advice"):
         assert command in result.stdout
+
+
+def _production_env(broker: str) -> dict[str, str]:
+    return {
+        "SIFA_MODE": "production",
+        "SIFA_SECRET_KEY": "k" * 50,
+        "SIFA_ALLOWED_HOSTS": "sifa.example.gov.cn",
+        "SIFA_PERSONAL_DATA_KEYS": "k1:" + "A" * 43,
+        "SIFA_BLIND_INDEX_KEY": "B" * 43,
+        "SIFA_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "SIFA_REDIS_URL": "redis://127.0.0.1:6379/14",
+        "SIFA_BROKER_URL": broker,
+    }
+
+
+def test_check_in_production_mode_on_postgresql_and_redis() -> None:
+    from sifa.platform.testing.services import require_service
+
+    require_service("postgresql")
+    require_service("redis")
+    result = _sifa("check", **_production_env("redis://127.0.0.1:6379/14"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "mode: production" in result.stdout and "[FAIL]" not in result.stdout
+    assert "[ok]   database: postgresql" in result.stdout and "RedisCache" in result.stdout
+
+
+def test_check_in_production_mode_with_rabbitmq_broker() -> None:
+    from sifa.platform.testing.services import require_service
+
+    require_service("rabbitmq")
+    require_service("postgresql")
+    require_service("redis")
+    result = _sifa("check", **_production_env("amqp://guest:guest@127.0.0.1:5672//"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[ok]   broker: 127.0.0.1:5672//" in result.stdout
+
+
+def test_check_names_an_unreachable_broker() -> None:
+    env = {
+        **_production_env("redis://127.0.0.1:1/0"),
+        "SIFA_MODE": "development",
+        "SIFA_DATABASE_URL": "sqlite:////tmp/sifa-check-test.sqlite3",
+    }
+    result = _sifa("check", **env)
+    assert result.returncode == 1
+    assert "[FAIL] broker" in result.stdout
