@@ -200,6 +200,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     }
 CELERY_BEAT_SCHEDULE = {
     "deadline-warnings": {"task": "sifa.platform.workflow.tasks.scan_deadlines", "schedule": 15 * 60.0},
+    "corrections-unreported": {
+        "task": "sifa.penal.corrections.tasks.flag_unreported_supervisees",
+        "schedule": 3600.0,
+    },
 }
 
 # --- authentication ---------------------------------------------------------------------------------
@@ -287,6 +291,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ApprovalStatusEnum": "sifa.penal.corrections.models.leave.ApprovalStatus"},
 }
 
 # --- logging -----------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,19 @@ from sifa.platform.orgs.scoping import ScopedQuerySet
 class Sex(models.TextChoices):
     MALE = "male", _("男")
     FEMALE = "female", _("女")
+
+
+VIEW_RESTRICTED = "people.view_restricted"
+
+
+class PersonQuerySet(ScopedQuerySet["Person"]):
+    def restrict(self, user: Any, action: str = "view") -> Any:
+        """Scoped as usual; restricted persons (e.g. juveniles in community corrections, 社区矫正法
+        Arts 52–58) are visible only to roles holding ``people.view_restricted``."""
+        qs = super().restrict(user, action)
+        if user is not None and user.is_authenticated and not user.has_perm(VIEW_RESTRICTED):
+            qs = qs.filter(restricted=False)
+        return qs
 
 
 class Person(models.Model):
@@ -29,9 +44,12 @@ class Person(models.Model):
     phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     phone_masked = models.CharField(_("手机号"), max_length=32, blank=True, default="", editable=False)
     address = models.CharField(_("住址"), max_length=255, blank=True, default="")
+    # Set by the app that knows why (corrections: a juvenile supervisee); hides the person from
+    # roles without people.view_restricted everywhere the platform lists people.
+    restricted = models.BooleanField(_("受保护记录"), default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
     scope_org_field = "org"
 
     REVEALABLE = {"id_number": "id_number_token", "phone": "phone_token"}
@@ -40,7 +58,10 @@ class Person(models.Model):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["-created_at", "-id"]
-        permissions = [("reveal_person", "查看人员个人信息明文")]
+        permissions = [
+            ("reveal_person", "查看人员个人信息明文"),
+            ("view_restricted", "查看受保护人员（如未成年人）"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["org", "id_number_index"], name="people_person_unique_id_per_org"

@@ -66,6 +66,24 @@ def register_person(
     return person
 
 
+def mark_restricted(*, acting_user: Any, person: Person, reason: str) -> Person:
+    """Hide ``person`` from roles without ``people.view_restricted`` (audited, with the reason)."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if not person.restricted:
+            person.restricted = True
+            person.save(update_fields=["restricted"])
+            record_change(
+                actor=acting_user,
+                obj=person,
+                action=ChangeAction.UPDATE,
+                before={"restricted": False},
+                after={"restricted": True},
+                note=reason,
+            )
+    return person
+
+
 def find_by_id_number(*, acting_user: Any, id_number: str) -> list[Person]:
     """Exact lookup through the blind index, within the user's jurisdiction."""
     try:

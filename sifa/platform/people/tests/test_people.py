@@ -107,3 +107,15 @@ def test_create_page_shows_field_error_for_bad_id_number(users, tree, client) ->
     assert 'data-testid="error-id_number"' in body and "校验码" in body
     assert "<script>alert(1)</script>" not in body  # the typed name is escaped when echoed
     assert not Person.objects.exists()
+
+
+def test_restricted_person_is_hidden_from_roles_without_the_permission(person, users, client) -> None:
+    """社区矫正法 Arts 52–58: a juvenile's identity is kept from staff who need no access."""
+    from sifa.platform.people.services import mark_restricted
+
+    mark_restricted(acting_user=users["donghu_head"], person=person, reason="未成年社区矫正对象")
+    assert person not in Person.objects.restrict(users["donghu_staff"], "view")
+    assert person in Person.objects.restrict(users["donghu_head"], "view")
+    client.force_login(users["donghu_staff"])
+    assert client.get(f"/people/{person.pk}/").status_code == 404
+    assert ChangeLog.objects.filter(object_id=str(person.pk), note="未成年社区矫正对象").exists()

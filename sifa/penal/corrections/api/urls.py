@@ -1,0 +1,7 @@
+from sifa.platform.api.routers import router
+
+from .views import LeaveApplicationViewSet, MonitoringOrderViewSet, SuperviseeViewSet
+
+router.register("corrections/supervisees", SuperviseeViewSet, basename="supervisee")
+router.register("corrections/leaves", LeaveApplicationViewSet, basename="leaveapplication")
+router.register("corrections/monitoring-orders", MonitoringOrderViewSet, basename="monitoringorder")
