@@ -1,0 +1,1 @@
+"""Legal advice (智能咨询): question classification, statute retrieval and answers."""
