@@ -27,7 +27,9 @@ from sifa.platform.testing.services import require_service
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 BROKER = "redis://127.0.0.1:6379/15"
-QUEUE = "sifa-worker-test"
+# A queue of this run's own: parallel runs on one machine (xdist workers, two checkouts) must not
+# consume each other's jobs, which would write their receipts into another run's database.
+QUEUE = f"sifa-worker-test-{uuid.uuid4().hex[:12]}"
 ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -107,7 +109,7 @@ def test_worker_killed_mid_job_the_job_completes_exactly_once(tmp_path: Path, wo
     import redis
     from celery import Celery
 
-    redis.Redis.from_url(BROKER).flushdb()  # db 15 is this test's own
+    redis.Redis.from_url(BROKER).delete(QUEUE)  # never flush: other runs may share db 15
     db = tmp_path / "worker.sqlite3"
     migrate = subprocess.run(
         [sys.executable, "-m", "sifa.cli", "manage", "migrate", "-v0"],
