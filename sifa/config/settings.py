@@ -204,6 +204,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sifa.penal.corrections.tasks.flag_unreported_supervisees",
         "schedule": 3600.0,
     },
+    "monitoring-escalate": {"task": "sifa.penal.monitoring.tasks.escalate_alerts", "schedule": 60.0},
+    "monitoring-offline": {"task": "sifa.penal.monitoring.tasks.scan_offline", "schedule": 300.0},
+    "monitoring-partitions": {"task": "sifa.penal.monitoring.tasks.maintain_positions", "schedule": 86400.0},
 }
 
 # --- authentication ---------------------------------------------------------------------------------

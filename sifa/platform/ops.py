@@ -9,6 +9,7 @@ import sys
 import time
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
@@ -129,9 +130,44 @@ def run_demo(*, size: str, port: int, start: bool, reset: bool) -> int:
             env=env,
         ),
     ]
+    mqtt = _mqtt_address()
+    if mqtt is not None and apps.is_installed("sifa.penal.monitoring"):
+        # Devices may also report over MQTT when a broker runs here; the embedded default needs none.
+        procs.append(
+            subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "sifa.cli",
+                    "manage",
+                    "monitoring_mqtt",
+                    "--host",
+                    mqtt[0],
+                    "--port",
+                    str(mqtt[1]),
+                    "--client-id",
+                    f"sifa-demo-{port}",
+                ],
+                env=env,
+            )
+        )
+        print(f"MQTT consumer: devices may publish to mqtt://{mqtt[0]}:{mqtt[1]} sifa/devices/<id>/position")
     time.sleep(1.5)
     print(_demo_banner(port, logins), flush=True)
     return _supervise(procs)
+
+
+def _mqtt_address() -> tuple[str, int] | None:
+    """The MQTT broker to consume from: SIFA_MQTT_HOST/PORT, or a local Mosquitto if one answers."""
+    import socket
+
+    host = os.environ.get("SIFA_MQTT_HOST", "127.0.0.1")
+    port = int(os.environ.get("SIFA_MQTT_PORT", "1883"))
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return host, port
+    except OSError:
+        return None
 
 
 def _supervise(procs: list[subprocess.Popen[bytes]]) -> int:
