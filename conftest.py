@@ -27,3 +27,29 @@ def _fresh_caches(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def committed_db(request, transactional_db):
+    """Committed data (live server, consumer threads); see sifa/platform/testing/committed.py."""
+    yield
+    from django.db import connection
+
+    from sifa.platform.testing.committed import lift_audit_triggers
+
+    lift_audit_triggers(connection)  # torn down before transactional_db's flush
+    request.node.sifa_audit_triggers_lifted = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # every fixture of the test, the flush included, is torn down now
+    if not getattr(item, "sifa_audit_triggers_lifted", False):
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    from sifa.platform.testing.committed import restore_audit_triggers
+
+    with item.config.stash[blocking_manager_key].unblock():
+        restore_audit_triggers(connection)

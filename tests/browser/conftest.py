@@ -33,50 +33,6 @@ DESKTOP = {"width": 1366, "height": 860}
 MOBILE = {"width": 375, "height": 740}
 
 
-class _Executor:
-    """Just enough of a schema editor for the audit migration's own create/drop functions."""
-
-    def __init__(self, connection) -> None:
-        self.connection = connection
-
-    def execute(self, sql: str, params=None) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
-def _audit_migration():
-    import importlib
-
-    return importlib.import_module("sifa.platform.audit.migrations.0002_append_only_triggers")
-
-
-@pytest.fixture
-def _audit_tables_flushable(request: pytest.FixtureRequest, transactional_db) -> Iterator[None]:
-    """The live server needs committed data, so these tests flush every table afterwards — but the
-    audit tables are append-only in the database itself. Lift their triggers just before the flush
-    (this fixture is torn down before ``transactional_db``); the hook below puts them back after it.
-    Every fixture that gives the live server data requests it."""
-    yield
-    from django.db import connection
-
-    _audit_migration().drop(None, _Executor(connection))
-    request.node.sifa_audit_triggers_lifted = True
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    yield  # every fixture of the test, the flush included, is torn down now
-    if not getattr(item, "sifa_audit_triggers_lifted", False):
-        return
-    from django.db import connection
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        migration = _audit_migration()
-        migration.drop(None, _Executor(connection))  # IF EXISTS: a no-op unless the flush failed
-        migration.create(None, _Executor(connection))
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
@@ -90,7 +46,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server, _audit_tables_flushable) -> Iterator[object]:
+def page(browser, live_server, committed_db) -> Iterator[object]:
     """A fresh context (no cookies) at desktop size, Chinese locale, pointed at the live server."""
     context = browser.new_context(
         viewport=DESKTOP, locale="zh-CN", base_url=live_server.url, reduced_motion="reduce"
@@ -102,7 +58,7 @@ def page(browser, live_server, _audit_tables_flushable) -> Iterator[object]:
 
 
 @pytest.fixture
-def users(_audit_tables_flushable):
+def users(committed_db):
     """The small real-looking tree (东湖区/西湖区/浔阳区 …) with one user per role."""
     from sifa.platform.testing.tree import build_tree, default_users
 
