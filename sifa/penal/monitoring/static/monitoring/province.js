@@ -19,7 +19,9 @@
   var layer = L.geoJSON({ type: "FeatureCollection", features: data.features }, {
     style: function (f) { return { color: "#64748b", weight: 1, fillColor: color(f.properties.count), fillOpacity: 0.85 }; },
     onEachFeature: function (f, l) {
-      l.bindTooltip(f.properties.name + "：" + f.properties.count, { sticky: true });
+      var tip = document.createElement("span");
+      tip.textContent = f.properties.name + "：" + f.properties.count;  // names go in as text, not HTML
+      l.bindTooltip(tip, { sticky: true });
       l.on("click", function () { window.location.href = f.properties.url; });
     }
   }).addTo(map);

@@ -14,7 +14,7 @@
 
   if (data.outline) {
     var outline = L.geoJSON(data.outline, { style: { color: "#0b5bd3", weight: 2, fillColor: "#0b5bd3", fillOpacity: 0.06 } })
-      .bindTooltip(data.county).addTo(map);
+      .bindTooltip(esc(data.county)).addTo(map);
     extend(outline.getBounds());
   }
   (data.fences || []).forEach(function (f) {
@@ -27,7 +27,7 @@
     } else {
       layer = L.geoJSON(f.geometry, { style: { color: color, weight: 2, fillOpacity: 0.12 } });
     }
-    layer.bindTooltip(label).addTo(map);
+    layer.bindTooltip(esc(label)).addTo(map);
   });
 
   var points = (data.track || []).map(function (p) { return [p[0], p[1]]; });
@@ -36,10 +36,34 @@
   var marker = points.length ? L.circleMarker(points[0], { radius: 6, color: "#fff", weight: 2, fillColor: "#0b5bd3", fillOpacity: 1 }).addTo(map) : null;
   if (points.length) extend(full.getBounds());
 
+  // Leaflet tooltips take HTML: names (county, fence) go in as text.
+  function esc(text) {
+    var d = document.createElement("div");
+    d.textContent = text == null ? "" : String(text);
+    return d.innerHTML;
+  }
+  // Times are shown in China time whatever the browser's zone; popups are built from text nodes so a
+  // fence name or label can never be interpreted as markup.
+  function when(ts) {
+    return new Date(ts * 1000).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  }
+  function popup(e) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = e.url;
+    link.textContent = e.label;
+    box.appendChild(link);
+    [e.fence || "", when(e.ts)].forEach(function (text) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(text));
+    });
+    return box;
+  }
+
   (data.events || []).forEach(function (e) {
     var color = e.kind === "breach" || e.kind === "curfew" ? "#e5484d" : e.kind === "low_battery" || e.kind === "offline" ? "#f0a202" : "#5d6b7e";
     L.circleMarker([e.lat, e.lon], { radius: 7, color: color, weight: 2, fillColor: color, fillOpacity: 0.5 })
-      .bindPopup('<a href="' + e.url + '">' + e.label + "</a><br>" + (e.fence || "") + "<br>" + new Date(e.ts * 1000).toLocaleString())
+      .bindPopup(popup(e))
       .addTo(map);
   });
   if (bounds) map.fitBounds(bounds.pad(0.05)); else map.setView([28.68, 115.86], 10);
@@ -54,7 +78,7 @@
     done.setLatLngs(points.slice(0, i + 1));
     marker.setLatLng(points[i]);
     var p = data.track[i];
-    timeEl.textContent = new Date(p[2] * 1000).toLocaleString() + (p[3] != null ? " ±" + p[3] + "m" : "");
+    timeEl.textContent = when(p[2]) + (p[3] != null ? " ±" + p[3] + "m" : "");
   }
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
   var timer = null;
