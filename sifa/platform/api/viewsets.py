@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
 from rest_framework import viewsets
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
 from sifa.platform.orgs.scoping import ensure_in_scope
 
@@ -53,6 +55,6 @@ class PublicEndpointMixin:
     """Marks an endpoint public: anonymous allowed, rate-limited per client by the 'public' rate."""
 
     public = True
-    authentication_classes: list[Any] = []
-    throttle_classes = [ScopedRateThrottle]
+    authentication_classes: Sequence[type[BaseAuthentication]] = []
+    throttle_classes: Sequence[type[BaseThrottle]] = [ScopedRateThrottle]
     throttle_scope = "public"
