@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from sifa.platform.audit.models import DomainEvent
-from sifa.platform.workflow.deadlines import scan_deadlines
 from sifa.platform.workflow.models import (
     ClockWarning,
     Notification,
@@ -17,6 +16,7 @@ from sifa.platform.workflow.models import (
     TransitionLog,
     WarningLevel,
 )
+from sifa.platform.workflow.scan import scan_deadlines
 from sifa.platform.workflow.services import extend_clock, open_task, start_clock, start_workflow
 from sifa.platform.workflow.tasks import scan_deadlines as scan_task
 
