@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .devices import DeviceTable
+
+if TYPE_CHECKING:
+    from .columns import Columns
 from .fixes import FixBatch
 from .geodesy import haversine_m
 
@@ -56,8 +60,11 @@ class FilterConfig:
     rate_burst: float = 120.0
 
 
-def stateless_reasons(batch: FixBatch, now: float, cfg: FilterConfig) -> NDArray[np.int8]:
-    lat, lon, ts, acc = batch.lat_wgs84, batch.lon_wgs84, batch.ts, batch.accuracy_m
+def stateless_reasons(batch: FixBatch | Columns, now: float, cfg: FilterConfig) -> NDArray[np.int8]:
+    if isinstance(batch, FixBatch):
+        lat, lon, ts, acc = batch.lat_wgs84, batch.lon_wgs84, batch.ts, batch.accuracy_m
+    else:
+        lat, lon, ts, acc = batch.lat, batch.lon, batch.ts, batch.accuracy
     reason = np.zeros(len(batch), dtype=np.int8)
     # Later assignments win only where nothing earlier matched: apply in reverse priority.
     with np.errstate(invalid="ignore"):

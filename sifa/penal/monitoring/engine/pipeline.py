@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from .columns import Columns, decode_messages
 from .devices import DeviceTable
 from .events import Event, EventType, idempotency_key
 from .fences import NO_WINDOW, CircleFence, FenceKind, KindCode, PolygonFence, local_minutes, window_active
@@ -30,7 +30,10 @@ from .filters import FilterConfig, Reject, group_ranks, rate_limit, stateful_rou
 from .fixes import DecodeError, FixBatch
 from .geodesy import degrees_to_min_metres, haversine_m
 from .hysteresis import HysteresisConfig, step
-from .mqtt_json import decode_mqtt_batch
+from .mqtt_json import topic_for
+from .raster import INSIDE, UNSURE, PolygonRaster, RasterSet
+from .result import BatchResult
+from .topic_index import TopicIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,20 +46,21 @@ class EngineConfig:
     low_battery_pct: float = 20.0
     battery_recover_pct: float = 25.0  # hysteresis: "battery ok" only above this
     emit_transitions: bool = True  # ENTER/EXIT events besides BREACH/BREACH_END
+    # A polygon fence gets a lookup grid (raster.py) once a batch tests this many points against it;
+    # smaller groups go straight to the exact test. 0 = always, a huge number = never.
+    raster_min_points: int = 64
+    raster_cells: int = 384
 
 
-@dataclass
-class BatchResult:
-    events: list[Event]
-    batch: FixBatch  # the decoded fixes of registered devices
-    accepted_index: NDArray[np.intp]  # those that passed the filter, in (device, time) order
-    rejected: Counter[str]
-    decode_errors: list[tuple[int, DecodeError]]
-
-    @cached_property
-    def accepted(self) -> FixBatch:
-        """The fixes that passed the filter (to store as positions); built on first use."""
-        return self.batch.take(self.accepted_index)
+def _groups(keys: NDArray[Any], idx: NDArray[np.intp]) -> list[tuple[int, NDArray[np.intp]]]:
+    """`idx` split by `keys[idx]`: [(key, the idx entries with that key), …]."""
+    if idx.size == 0:
+        return []
+    k = keys[idx]
+    order = np.argsort(k, kind="stable")
+    uniq, starts = np.unique(k[order], return_index=True)
+    bounds = np.r_[starts, order.size]
+    return [(int(u), idx[order[bounds[i] : bounds[i + 1]]]) for i, u in enumerate(uniq.tolist())]
 
 
 class UnknownFence(LookupError):
@@ -73,6 +77,10 @@ class Engine:
         self._poly_id: dict[str, int] = {}
         self._poly_prepared: list[Any] = []
         self._poly_boundary: list[Any] = []
+        self._rasters = RasterSet()
+        self._topics = TopicIndex()
+        self._topics_table: DeviceTable | None = None
+        self._topics_synced = 0
         self._poly_kind = np.zeros(0, dtype=np.int8)
         self._poly_wstart = np.zeros(0, dtype=np.int16)
         self._poly_wend = np.zeros(0, dtype=np.int16)
@@ -96,6 +104,7 @@ class Engine:
             self._polys[pid] = fence
             self._poly_prepared[pid] = geom
             self._poly_boundary[pid] = boundary
+            self._rasters.set(pid, None)  # the outline changed: rebuild its grid when needed
         self._poly_kind = np.array([KindCode.of(p.kind) for p in self._polys], dtype=np.int8)
         self._poly_wstart = np.array(
             [p.window.start_minute if p.window else NO_WINDOW for p in self._polys], dtype=np.int16
@@ -144,6 +153,13 @@ class Engine:
         self.devices.set_fences_bulk(
             device_ids, supervisee_ids, pid, inside0, circles, time.time() if now is None else now
         )
+        # Pay the one-time costs now rather than in the first batch (where they delay alerts):
+        # index the new devices' topics, and build the lookup grids of fences many devices share.
+        self._topic_numbers([])
+        shared = np.bincount(pid[pid >= 0], minlength=len(self._polys))
+        for f in np.flatnonzero(shared >= max(self.config.raster_min_points, 1)).tolist():
+            if self._rasters.get(f) is None:
+                self._rasters.set(f, PolygonRaster(self._polys[f].geometry_wgs84, self.config.raster_cells))
 
     def unregister_device(self, device_id: str) -> bool:
         """The monitoring order ended (Art 29): further positions are rejected as unknown."""
@@ -167,11 +183,11 @@ class Engine:
         try:
             errors: list[tuple[int, DecodeError]] = []
             if isinstance(messages, FixBatch):
-                batch = messages
+                cols = Columns.from_batch(messages, self._numbers_of(messages.device_id))
             else:
-                batch, _index, errors = decode_mqtt_batch(messages)
+                cols, errors = self._decode(messages)
             self.counters["decode_error"] += len(errors)
-            result = self._process_fixes(batch, now)
+            result = self._process_columns(cols, now)
             result.decode_errors = errors
             if now - self._last_offline_check >= self.config.offline_check_interval_s:
                 result.events.extend(self.check_offline(now))
@@ -180,22 +196,44 @@ class Engine:
             if gc_was_enabled:
                 gc.enable()
 
-    def _process_fixes(self, batch: FixBatch, now: float) -> BatchResult:
+    # -- decoding and device numbers --------------------------------------------------------------
+    def _numbers_of(self, device_ids: Sequence[str]) -> NDArray[np.intp]:
+        """Device numbers for device id strings (-1 = never registered)."""
+        get = self.devices.index.get
+        return np.fromiter((get(d, -1) for d in device_ids), dtype=np.intp, count=len(device_ids))
+
+    def _topic_numbers(self, topics: Sequence[str]) -> NDArray[np.intp]:
+        """Device numbers for MQTT topics in one vectorised lookup (-1 = not found: exact fallback)."""
         table = self.devices
-        n = len(batch)
+        if self._topics_table is not table:  # first use, or the table was replaced by restore()
+            self._topics, self._topics_table, self._topics_synced = TopicIndex(len(table)), table, 0
+        if self._topics_synced < len(table.device_ids):
+            # Device numbers are append-only and never change their device id: add the new ones.
+            new = table.device_ids[self._topics_synced :]
+            self._topics.add(
+                [topic_for(d) for d in new], np.arange(self._topics_synced, len(table.device_ids))
+            )
+            self._topics_synced = len(table.device_ids)
+        return self._topics.lookup(topics).astype(np.intp)
+
+    def _decode(self, messages: Sequence[tuple[str, bytes]]) -> tuple[Columns, list[tuple[int, DecodeError]]]:
+        return decode_messages(messages, self._topic_numbers, self._numbers_of)
+
+    # -- filter --------------------------------------------------------------------------------
+    def _process_columns(self, cols: Columns, now: float) -> BatchResult:
+        table = self.devices
+        n = len(cols)
         self.counters["received"] += n
-        index = table.index
-        lookup = index.get
-        dev = np.array([lookup(d, -1) for d in batch.device_id], dtype=np.intp) if n else np.zeros(0, np.intp)
+        dev = cols.dev
         known = dev >= 0
         known[known] = table.registered[dev[known]]
         rejected: Counter[str] = Counter()
         if not known.all():
             rejected["unknown_device"] = int((~known).sum())
-            batch = batch.take(known)
-            dev = dev[known]
-            n = len(batch)
-        reasons = stateless_reasons(batch, now, self.config.filters)
+            cols = cols.take(np.flatnonzero(known))
+            dev = cols.dev
+            n = len(cols)
+        reasons = stateless_reasons(cols, now, self.config.filters)
         arrival = np.argsort(dev, kind="stable")
         arrival_rank = np.empty(n, dtype=np.intp)
         arrival_rank[arrival] = group_ranks(dev[arrival])
@@ -205,21 +243,18 @@ class Engine:
         # fixes arrived out of order inside this batch (rare) — only then pay for a lexsort.
         by_dev = arrival[reasons[arrival] == 0]
         d_sorted = dev[by_dev]
+        ts_sorted = cols.ts[by_dev]
         same = d_sorted[1:] == d_sorted[:-1]
-        if np.any(same & (batch.ts[by_dev][1:] < batch.ts[by_dev][:-1])):
-            order = by_dev[np.lexsort((batch.ts[by_dev], d_sorted))]
+        if np.any(same & (ts_sorted[1:] < ts_sorted[:-1])):
+            order = by_dev[np.lexsort((ts_sorted, d_sorted))]
         else:
             order = by_dev
         rank = group_ranks(dev[order])
-        for r in range(int(rank.max()) + 1 if rank.size else 0):
-            sel = order[rank == r]
+        rounds = int(rank.max()) + 1 if rank.size else 0
+        for r in range(rounds):
+            sel = order[rank == r] if rounds > 1 else order
             reasons[sel] = stateful_round(
-                dev[sel],
-                batch.ts[sel],
-                batch.lat_wgs84[sel],
-                batch.lon_wgs84[sel],
-                table,
-                self.config.filters,
+                dev[sel], cols.ts[sel], cols.lat[sel], cols.lon[sel], table, self.config.filters
             )
         for code, count in enumerate(np.bincount(reasons, minlength=len(Reject)).tolist()):
             if code and count:
@@ -227,27 +262,29 @@ class Engine:
         self.counters.update(rejected)
         acc = order[reasons[order] == 0]
         self.counters["accepted"] += int(acc.size)
-        events = self._evaluate(batch, dev, acc, now)
+        events = self._evaluate(cols, acc, now)
         return BatchResult(
-            events=events, batch=batch, accepted_index=acc, rejected=rejected, decode_errors=[]
+            events=events,
+            accepted_index=acc,
+            rejected=rejected,
+            columns=cols,
+            device_ids=table.device_ids,
         )
 
-    def _evaluate(
-        self, batch: FixBatch, dev_all: NDArray[np.intp], acc: NDArray[np.intp], now: float
-    ) -> list[Event]:
+    def _evaluate(self, cols: Columns, acc: NDArray[np.intp], now: float) -> list[Event]:
         """Fence checks and hysteresis for accepted fixes `acc` (sorted by device, then time)."""
         events: list[Event] = []
         if acc.size == 0:
             return events
         table = self.devices
-        d = dev_all[acc]
-        x = batch.lon_wgs84[acc]
-        y = batch.lat_wgs84[acc]
-        t = batch.ts[acc]
-        accuracy = batch.accuracy_m[acc]
+        d = cols.dev[acc]
+        x = cols.lon[acc]
+        y = cols.lat[acc]
+        t = cols.ts[acc]
+        accuracy = cols.accuracy[acc]
         rank = group_ranks(d)
         minute = local_minutes(t, self.tz)
-        self._device_events(d, t, batch.battery_pct[acc], rank, x, y, events)
+        self._device_events(d, t, cols.battery[acc], rank, x, y, events)
 
         # Polygon pairs: one contains_xy call per distinct fence in the batch.
         pf = table.poly_fence[d]
@@ -261,19 +298,20 @@ class Engine:
         multi = np.isin(d, d[rank > 0]) if rank.size and rank.max() > 0 else np.zeros(d.size, dtype=np.bool_)
         cur_inside = table.poly_inside[d[pj], ps]
         if pj.size:
-            order = np.argsort(fid, kind="stable")
-            fids, starts = np.unique(fid[order], return_index=True)
-            bounds = np.r_[starts, order.size]
-            for k, f in enumerate(fids.tolist()):
-                sel = order[bounds[k] : bounds[k + 1]]
-                p_inside[sel] = shapely.contains_xy(self._poly_prepared[f], x[pj[sel]], y[pj[sel]])
-                # Depth across the boundary only where the observation contradicts the belief
-                # (rare): it feeds the distance margin and the accuracy check.
-                contra = sel[(p_inside[sel] != cur_inside[sel]) | multi[pj[sel]]]
-                if contra.size:
-                    pts = shapely.points(x[pj[contra]], y[pj[contra]])
-                    deg = shapely.distance(self._poly_boundary[f], pts)
-                    p_depth[contra] = degrees_to_min_metres(deg, y[pj[contra]])
+            px, py = x[pj], y[pj]
+            # Most pairs are decided by the fences' lookup grids in one pass; the rest (near a
+            # boundary, or fences without a grid yet) get the exact test, one call per fence.
+            code = self._rasters.classify(fid, px, py)
+            p_inside[:] = code == INSIDE
+            unsure = np.flatnonzero(code == UNSURE)
+            for f, sel in _groups(fid, unsure):
+                p_inside[sel] = self._contains(f, px[sel], py[sel])
+            # Depth across the boundary only where the observation contradicts the belief
+            # (rare): it feeds the distance margin and the accuracy check.
+            contra = np.flatnonzero((p_inside != cur_inside) | multi[pj])
+            for f, sel in _groups(fid, contra):
+                deg = shapely.distance(self._poly_boundary[f], shapely.points(px[sel], py[sel]))
+                p_depth[sel] = degrees_to_min_metres(deg, py[sel])
             p_active = window_active(minute[pj], self._poly_wstart[fid], self._poly_wend[fid])
             p_must = self._poly_kind[fid] != KindCode.EXCLUSION_ZONE
             self._hysteresis_rounds(
@@ -324,6 +362,18 @@ class Engine:
                 ),
             )
         return events
+
+    def _contains(self, f: int, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Exact containment in polygon fence `f` of points its grid could not decide. A fence
+        without a grid gets one once a batch tests `raster_min_points` points against it."""
+        prepared = self._poly_prepared[f]
+        if self._rasters.get(f) is not None:  # its grid already found these points unsure
+            return shapely.contains_xy(prepared, x, y)
+        if x.size >= self.config.raster_min_points:
+            raster = PolygonRaster(self._polys[f].geometry_wgs84, self.config.raster_cells)
+            self._rasters.set(f, raster)
+            return raster.contains_xy(prepared, x, y)
+        return shapely.contains_xy(prepared, x, y)
 
     def _hysteresis_rounds(
         self,
