@@ -10,9 +10,11 @@ Public interface (other modules and the ``sifa advice`` CLI call exactly these n
     baseline_tfidf_lr()                     # the comparison model for bench/advice.py
 
 The model is a linear SVM, calibrated by a softmax temperature, over character 1–3-gram TF-IDF plus a
-legal-term cue block (see docs/intelligence-classifier.md for the measurements behind that choice).
-It is trained only on ``sifa/intelligence/data/questions/train.jsonl``; the held-out files beside it
-and the LawBench dev set are never trained on.
+legal-term cue block, with a second stage that adds the question's E5 sentence embedding, and a
+correction of the class prior towards real citizens' questions (see docs/intelligence-classifier.md
+for the measurements behind these choices). It is trained only on the files in :data:`TRAIN_FILES`
+(``train.jsonl``, ``train_real2.jsonl``); the held-out files beside them and the LawBench dev set are
+never trained on.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "format_report",
     "load_classifier",
     "load_records",
+    "load_training_records",
     "train",
 ]
 
@@ -75,13 +78,29 @@ _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 DATA_DIR = _PACKAGE_DIR / "data" / "questions"
 MODEL_DIR = _PACKAGE_DIR / "models" / "question_classifier"
 TRAIN_FILE = DATA_DIR / "train.jsonl"
+#: Real lawyer_llama questions labelled by meaning in a second pass (see the data README).
+TRAIN_REAL_FILE = DATA_DIR / "train_real2.jsonl"
+#: Every file ``train()`` learns from, in this order. Nothing else is ever trained on.
+TRAIN_FILES: tuple[Path, ...] = (TRAIN_FILE, TRAIN_REAL_FILE)
 HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
 HELDOUT_REAL_FILE = DATA_DIR / "heldout_real.jsonl"
 #: The LawBench dev set lives in the shared data folder beside the repository (evaluation only).
 LAWBENCH_DEV_FILE = _PACKAGE_DIR.parents[2] / "shared" / "data" / "lawbench" / "consult_topic_dev.jsonl"
 
-#: Hyper-parameters of the shipped model, chosen by 5-fold cross-validation on train.jsonl only.
-CONFIG: dict[str, Any] = {"c": 1.0, "min_df": 1, "keyword_weight": 0.3, "embedding_weight": 2.0, "folds": 5}
+#: Hyper-parameters of the shipped model, chosen by 5-fold cross-validation on the training files only.
+#: ``prior_mix``: share of the expected questions assumed to look like real citizens' ones in the
+#: class-prior correction (classifier_train.prior_shift); ``escalate_below``: cheap-stage confidence
+#: under which the embedding refiner answers. Both chosen on out-of-fold answers of the real sample
+#: rows with two fold seeds (table in docs/intelligence-classifier.md).
+CONFIG: dict[str, Any] = {
+    "c": 1.0,
+    "min_df": 2,
+    "keyword_weight": 0.3,
+    "embedding_weight": 2.0,
+    "folds": 5,
+    "prior_mix": 0.5,
+    "escalate_below": 0.7,
+}
 
 
 @dataclass(frozen=True)
@@ -212,6 +231,17 @@ def load_records(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def _as_paths(files: Path | Sequence[Path] | None) -> tuple[Path, ...]:
+    if files is None:
+        return TRAIN_FILES
+    return (files,) if isinstance(files, Path) else tuple(files)
+
+
+def load_training_records(files: Path | Sequence[Path] | None = None) -> list[dict[str, Any]]:
+    """The labelled training rows: every file of :data:`TRAIN_FILES` (or ``files``), in order."""
+    return [r for path in _as_paths(files) for r in load_records(path)]
+
+
 # ------------------------------------------------------------------------------------ evaluation
 def _scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
     per: dict[str, dict[str, float]] = {}
@@ -270,12 +300,20 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 # -------------------------------------------------------------------------------------- training
-def data_hash(path: Path = TRAIN_FILE) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def data_hash(files: Path | Sequence[Path] | None = None) -> str:
+    """SHA-256 over the training files (their names and bytes), recorded in metrics.json."""
+    digest = hashlib.sha256()
+    for path in _as_paths(files):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def train(
-    *, out_dir: Path | None = None, seed: int = 0, train_file: Path | None = None, embeddings: bool = True
+    *,
+    out_dir: Path | None = None,
+    seed: int = 0,
+    train_file: Path | Sequence[Path] | None = None,
+    embeddings: bool = True,
 ) -> dict[str, Any]:
     """Rebuild the model from the repository's labelled data; write ``model.npz`` (+ ``refiner.npz``
     when an embedder is available and ``embeddings``) and ``metrics.json``; return the metrics.
@@ -315,14 +353,14 @@ class _SklearnBackend:
         return out
 
 
-def baseline_tfidf_lr(train_file: Path | None = None) -> Classifier:
+def baseline_tfidf_lr(train_file: Path | Sequence[Path] | None = None) -> Classifier:
     """The textbook baseline on the same training data: character 1–2-gram TF-IDF + logistic
     regression with scikit-learn defaults, no legal cues, no calibration. For bench/advice.py."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    records = load_records(train_file or TRAIN_FILE)
+    records = load_training_records(train_file)
     pipeline = make_pipeline(
         TfidfVectorizer(analyzer="char", ngram_range=(1, 2)),
         LogisticRegression(max_iter=2000, random_state=0),

@@ -84,7 +84,7 @@ def test_loader_is_cached_and_versioned(clf: qc.Classifier) -> None:
     ],
 )
 def test_labels_by_meaning_on_unseen_questions(clf: qc.Classifier, question: str, expected: str) -> None:
-    seen = {r["question"] for r in qc.load_records(qc.TRAIN_FILE)}
+    seen = {r["question"] for r in qc.load_training_records()}
     assert question not in seen  # the point is generalisation, not recall of training rows
     assert clf.predict([question])[0].category == expected
 
@@ -93,7 +93,7 @@ def test_quality_floor_on_held_apart_questions(clf: qc.Classifier) -> None:
     """Macro-F1 ≥ 0.80 on the fixed held-out file (never trained on), every code represented."""
     records = qc.load_records(qc.HELDOUT_FILE)
     assert {r["category"] for r in records} == set(CATEGORIES)
-    train_questions = {r["question"] for r in qc.load_records(qc.TRAIN_FILE)}
+    train_questions = {r["question"] for r in qc.load_training_records()}
     held_apart = {r["question"] for r in records + qc.load_records(qc.HELDOUT_REAL_FILE)}
     assert not train_questions & held_apart, "held-out rows leaked into training"
     # The floor is asserted on the cheap first stage alone: it must hold even on a machine where
@@ -103,6 +103,55 @@ def test_quality_floor_on_held_apart_questions(clf: qc.Classifier) -> None:
     report = evaluate(records, classifier=cheap_stage)
     assert report["n"] == len(records)
     assert report["macro_f1"] >= 0.80, format_report(report)
+
+
+def test_quality_floor_on_real_held_apart_questions(clf: qc.Classifier) -> None:
+    """Regression guard on real citizens' questions (lawyer_llama, labelled by meaning, never trained
+    on): the cheap stage alone keeps macro-F1 ≥ 0.65 and accuracy ≥ 0.72 (measured 0.683 / 0.768;
+    the shipped two-stage model measures 0.801 / 0.793, see metrics.json)."""
+    records = qc.load_records(qc.HELDOUT_REAL_FILE)
+    assert len(records) >= 300
+    cheap_stage = qc.Classifier(clf._backend, version=clf.version, metrics=clf.metrics)
+    report = evaluate(records, classifier=cheap_stage)
+    assert report["macro_f1"] >= 0.65, format_report(report)
+    assert report["accuracy"] >= 0.72, format_report(report)
+
+
+def _index(record: dict[str, object]) -> int:
+    return int(str(record["source"]).rsplit("#", 1)[1])
+
+
+def test_real_questions_follow_the_fixed_split_rule() -> None:
+    """lawyer_llama indices ≡ 0 or 1 (mod 20) are held apart, all other labelled indices train; the
+    rule is fixed so the split never moves, and no question text is on both sides."""
+    held = qc.load_records(qc.HELDOUT_REAL_FILE)
+    trained = [r for r in qc.load_training_records() if str(r["source"]).startswith("lawyer_llama")]
+    assert held and trained
+    assert all(_index(r) % 20 in (0, 1) for r in held)
+    assert all(_index(r) % 20 not in (0, 1) for r in trained)
+    assert len({_index(r) for r in held + trained}) == len(held) + len(trained)
+    assert not {r["question"] for r in held} & {r["question"] for r in trained}
+    lawbench = qc.LAWBENCH_DEV_FILE
+    if lawbench.exists():  # evaluation only: never a training row
+        assert not {r["question"] for r in qc.load_records(lawbench)} & {r["question"] for r in trained}
+
+
+def test_prior_shift_follows_the_real_sample() -> None:
+    """The class-prior correction raises a category the real sample asks more often than the training
+    files, lowers one it asks less often, and is zero without enough sample rows."""
+    from sifa.intelligence.qa.classifier_train import MIN_REAL_SAMPLE, prior_shift
+
+    labels = ["other"] * 150 + ["corporate_hr"] * 150 + ["criminal"] * 100
+    sample = np.array([True] * 140 + [False] * 10 + [False] * 149 + [True] + [False] * 100)
+    shift = prior_shift(labels, sample, 1.0)
+    assert shift[CATEGORIES.index("other")] > 0 > shift[CATEGORIES.index("corporate_hr")]
+    # Half real, half equal shares: a milder correction in the same direction.
+    half = prior_shift(labels, sample, 0.5)
+    assert 0 < half[CATEGORIES.index("other")] < shift[CATEGORIES.index("other")]
+    assert shift[CATEGORIES.index("corporate_hr")] < half[CATEGORIES.index("corporate_hr")]
+    few = np.zeros(len(labels), dtype=bool)
+    few[: MIN_REAL_SAMPLE - 1] = True
+    assert not prior_shift(labels, few, 1.0).any()
 
 
 BAD_INPUTS = {
@@ -215,17 +264,19 @@ def test_given_embeddings_are_used_for_every_question(
     all of them, in input order, and the classifier does not embed again."""
     if clf._refiner is None:
         pytest.skip("artefact built without the embedding refiner")
+    questions = ["老板拖欠工资三个月不给怎么办", "网上买的衣服商家不给退货"]
+    vectors = qc.embed_queries(questions)  # what retrieval would hand over
+    if vectors is None:
+        pytest.skip("no embedding engine on this machine")
 
     def no_embedding(texts: list[str]) -> None:
         raise AssertionError("embedded again although embeddings were given")
 
     monkeypatch.setattr(qc, "embed_queries", no_embedding)
-    questions = ["老板拖欠工资三个月不给怎么办", "网上买的衣服商家不给退货"]
-    rng = np.random.default_rng(0)
-    vectors = rng.normal(size=(2, 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     predictions = clf.predict(questions, embeddings=vectors)
     assert [p.category for p in predictions] == ["labor_dispute", "consumer_rights"]
+    reversed_predictions = clf.predict(list(reversed(questions)), embeddings=vectors[::-1])
+    assert [p.category for p in reversed_predictions] == ["consumer_rights", "labor_dispute"]
     assert all(math.isclose(sum(p.scores.values()), 1.0, abs_tol=1e-4) for p in predictions)
 
 
