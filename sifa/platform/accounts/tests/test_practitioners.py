@@ -15,12 +15,12 @@ from sifa.platform.workflow.services import open_task
 def test_a_lawyer_sees_only_tasks_assigned_to_them_not_the_firms_or_the_countys(tree, users) -> None:
     (firm,) = bulk_create_orgs(
         [
-            dict(
-                name="江西正明律师事务所",
-                kind=OrgKind.LAW_FIRM,
-                division=tree.donghu.division,
-                parent=tree.donghu,
-            )
+            {
+                "name": "江西正明律师事务所",
+                "kind": OrgKind.LAW_FIRM,
+                "division": tree.donghu.division,
+                "parent": tree.donghu,
+            }
         ]
     )
     lawyer = make_user("lawyer_a", Role.LAWYER, firm)
