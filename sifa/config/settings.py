@@ -207,6 +207,7 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-escalate": {"task": "sifa.penal.monitoring.tasks.escalate_alerts", "schedule": 60.0},
     "monitoring-offline": {"task": "sifa.penal.monitoring.tasks.scan_offline", "schedule": 300.0},
     "monitoring-partitions": {"task": "sifa.penal.monitoring.tasks.maintain_positions", "schedule": 86400.0},
+    "monitoring-lake": {"task": "sifa.penal.monitoring.tasks.export_positions_to_lake", "schedule": 86400.0},
 }
 
 # --- authentication ---------------------------------------------------------------------------------

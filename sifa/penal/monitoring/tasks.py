@@ -1,7 +1,8 @@
 """Periodic jobs of electronic monitoring (Celery; idempotent, safe to run twice).
 
 Schedule them in settings.CELERY_BEAT_SCHEDULE (see docs/monitoring.md):
-escalate_alerts every minute, scan_offline every 5 minutes, maintain_positions daily.
+escalate_alerts every minute, scan_offline every 5 minutes, maintain_positions and
+export_positions_to_lake daily.
 """
 
 from __future__ import annotations
@@ -33,3 +34,17 @@ def maintain_positions() -> dict[str, Any]:
     from .storage import maintain_partitions
 
     return maintain_partitions().as_dict()
+
+
+@shared_task(name="sifa.penal.monitoring.tasks.export_positions_to_lake", acks_late=True)
+def export_positions_to_lake(day: str | None = None) -> dict[str, Any]:
+    """Yesterday's positions (China time) as Parquet in the analytics lake; re-running replaces it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .lake import export_day
+
+    target_day = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+    path, rows = export_day(target_day)
+    return {"day": target_day.isoformat(), "rows": rows, "file": str(path)}
