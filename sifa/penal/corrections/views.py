@@ -243,41 +243,23 @@ def supervisee_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @login_required
 def leave_create(request: HttpRequest, pk: int) -> HttpResponse:
-    supervisee = access_object(request.user, Supervisee, pk, "view")
-    form = LeaveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.apply_leave(acting_user=request.user, supervisee=supervisee, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("无权执行此操作。"))
-        else:
-            return redirect("corrections:supervisee-detail", pk=pk)
-    return render(
+    return _form_page(
         request,
-        "corrections/form.html",
-        {"form": form, "title": _("外出申请：%(n)s") % {"n": supervisee.name}},
+        pk,
+        LeaveForm(request.POST or None),
+        _("外出申请"),
+        lambda s, d: services.apply_leave(acting_user=request.user, supervisee=s, **d),
     )
 
 
 @login_required
 def monitoring_create(request: HttpRequest, pk: int) -> HttpResponse:
-    supervisee = access_object(request.user, Supervisee, pk, "view")
-    form = MonitoringForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.propose_monitoring(acting_user=request.user, supervisee=supervisee, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("无权执行此操作。"))
-        else:
-            return redirect("corrections:supervisee-detail", pk=pk)
-    return render(
+    return _form_page(
         request,
-        "corrections/form.html",
-        {"form": form, "title": _("提请使用电子定位：%(n)s") % {"n": supervisee.name}},
+        pk,
+        MonitoringForm(request.POST or None),
+        _("提请使用电子定位"),
+        lambda s, d: services.propose_monitoring(acting_user=request.user, supervisee=s, **d),
     )
 
 
@@ -376,21 +358,12 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def violation_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the facts; the supervisee page then shows the sanction the rules suggest (Art 28)."""
-    supervisee = access_object(request.user, Supervisee, pk, "view")
-    form = ViolationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_violation(acting_user=request.user, supervisee=supervisee, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("无权执行此操作。"))
-        else:
-            return redirect("corrections:supervisee-detail", pk=pk)
-    return render(
+    return _form_page(
         request,
-        "corrections/form.html",
-        {"form": form, "title": _("记录违规：%(n)s") % {"n": supervisee.name}},
+        pk,
+        ViolationForm(request.POST or None),
+        _("记录违规"),
+        lambda s, d: services.record_violation(acting_user=request.user, supervisee=s, **d),
     )
 
 
