@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sifa.platform.orgs.scoping import access_object
@@ -47,12 +47,14 @@ from .models import (
 
 
 class SuperviseeFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(label=_lazy("姓名"), lookup_expr="icontains")
-    state = django_filters.ChoiceFilter(label=_lazy("状态"), choices=SuperviseeStatus.choices)
-    correction_type = django_filters.ChoiceFilter(label=_lazy("矫正类别"), choices=CorrectionType.choices)
-    supervision_level = django_filters.ChoiceFilter(label=_lazy("管理等级"), choices=())
+    name = django_filters.CharFilter(label=gettext_lazy("姓名"), lookup_expr="icontains")
+    state = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=SuperviseeStatus.choices)
+    correction_type = django_filters.ChoiceFilter(
+        label=gettext_lazy("矫正类别"), choices=CorrectionType.choices
+    )
+    supervision_level = django_filters.ChoiceFilter(label=gettext_lazy("管理等级"), choices=())
     residence_division = django_filters.CharFilter(
-        label=_lazy("区县代码"), field_name="residence_division_id"
+        label=gettext_lazy("区县代码"), field_name="residence_division_id"
     )
 
     class Meta:
@@ -66,18 +68,18 @@ class SuperviseeFilter(django_filters.FilterSet):
 
 class SuperviseeListView(ScopedListView):
     model = Supervisee
-    title = _lazy("社区矫正对象")
+    title = gettext_lazy("社区矫正对象")
     filterset_class = SuperviseeFilter
     export_name = "supervisees"
     detail_url_name = "corrections:supervisee-detail"
     columns = (
-        ("name", _lazy("姓名")),
-        ("correction_type", _lazy("矫正类别")),
-        ("level_label", _lazy("管理等级")),
-        ("state", _lazy("状态")),
-        ("residence_division__name", _lazy("执行地")),
-        ("org__name", _lazy("负责司法所")),
-        ("period_end", _lazy("矫正期满")),
+        ("name", gettext_lazy("姓名")),
+        ("correction_type", gettext_lazy("矫正类别")),
+        ("level_label", gettext_lazy("管理等级")),
+        ("state", gettext_lazy("状态")),
+        ("residence_division__name", gettext_lazy("执行地")),
+        ("org__name", gettext_lazy("负责司法所")),
+        ("period_end", gettext_lazy("矫正期满")),
     )
     template_name = "corrections/supervisee_list.html"
 
@@ -86,20 +88,20 @@ class SuperviseeDetailView(ScopedDetailView):
     model = Supervisee
     template_name = "corrections/supervisee_detail.html"
     fields = (
-        ("correction_type", _lazy("矫正类别")),
-        ("state", _lazy("状态")),
-        ("level_label", _lazy("管理等级")),
-        ("org", _lazy("负责司法所")),
-        ("residence_division", _lazy("执行地")),
-        ("deciding_organ", _lazy("决定机关")),
-        ("crime", _lazy("罪名")),
-        ("sentence", _lazy("刑罚")),
-        ("effective_date", _lazy("生效日期")),
-        ("report_due", _lazy("报到期限")),
-        ("period_start", _lazy("矫正期限起始日")),
-        ("period_end", _lazy("矫正期限届满日")),
-        ("file_number", _lazy("档案编号")),
-        ("archive_number", _lazy("归档号")),
+        ("correction_type", gettext_lazy("矫正类别")),
+        ("state", gettext_lazy("状态")),
+        ("level_label", gettext_lazy("管理等级")),
+        ("org", gettext_lazy("负责司法所")),
+        ("residence_division", gettext_lazy("执行地")),
+        ("deciding_organ", gettext_lazy("决定机关")),
+        ("crime", gettext_lazy("罪名")),
+        ("sentence", gettext_lazy("刑罚")),
+        ("effective_date", gettext_lazy("生效日期")),
+        ("report_due", gettext_lazy("报到期限")),
+        ("period_start", gettext_lazy("矫正期限起始日")),
+        ("period_end", gettext_lazy("矫正期限届满日")),
+        ("file_number", gettext_lazy("档案编号")),
+        ("archive_number", gettext_lazy("归档号")),
     )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -126,17 +128,17 @@ class SuperviseeDetailView(ScopedDetailView):
 
 class LeaveListView(ScopedListView):
     model = LeaveApplication
-    title = _lazy("外出审批")
+    title = gettext_lazy("外出审批")
     export_name = "leaves"
     columns = (
-        ("supervisee__name", _lazy("社区矫正对象")),
-        ("kind", _lazy("类型")),
-        ("destination", _lazy("目的地")),
-        ("start_date", _lazy("起始日")),
-        ("end_date", _lazy("返回日")),
-        ("days", _lazy("天数")),
-        ("tier", _lazy("审批层级")),
-        ("status", _lazy("状态")),
+        ("supervisee__name", gettext_lazy("社区矫正对象")),
+        ("kind", gettext_lazy("类型")),
+        ("destination", gettext_lazy("目的地")),
+        ("start_date", gettext_lazy("起始日")),
+        ("end_date", gettext_lazy("返回日")),
+        ("days", gettext_lazy("天数")),
+        ("tier", gettext_lazy("审批层级")),
+        ("status", gettext_lazy("状态")),
     )
     template_name = "corrections/leave_list.html"
 
@@ -148,15 +150,15 @@ class LeaveListView(ScopedListView):
 
 class MonitoringOrderListView(ScopedListView):
     model = MonitoringOrder
-    title = _lazy("电子定位决定")
+    title = gettext_lazy("电子定位决定")
     export_name = "monitoring_orders"
     columns = (
-        ("supervisee__name", _lazy("社区矫正对象")),
-        ("ground", _lazy("适用情形")),
-        ("start_date", _lazy("起始日期")),
-        ("end_date", _lazy("截止日期")),
-        ("status", _lazy("状态")),
-        ("lifted_on", _lazy("解除日期")),
+        ("supervisee__name", gettext_lazy("社区矫正对象")),
+        ("ground", gettext_lazy("适用情形")),
+        ("start_date", gettext_lazy("起始日期")),
+        ("end_date", gettext_lazy("截止日期")),
+        ("status", gettext_lazy("状态")),
+        ("lifted_on", gettext_lazy("解除日期")),
     )
     template_name = "corrections/order_list.html"
 

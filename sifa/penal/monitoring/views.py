@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sifa.penal.corrections.models import Supervisee
@@ -33,19 +33,19 @@ from .services import acknowledge_alert, close_alert, register_device
 
 
 class AlertFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_lazy("状态"), choices=AlertStatus.choices)
-    kind = django_filters.ChoiceFilter(label=_lazy("类型"), choices=AlertKind.choices)
+    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=AlertStatus.choices)
+    kind = django_filters.ChoiceFilter(label=gettext_lazy("类型"), choices=AlertKind.choices)
     name = django_filters.CharFilter(
-        label=_lazy("姓名"), field_name="supervisee__name", lookup_expr="icontains"
+        label=gettext_lazy("姓名"), field_name="supervisee__name", lookup_expr="icontains"
     )
     since = django_filters.DateFilter(
-        label=_lazy("起始日期"), field_name="occurred_at", lookup_expr="date__gte"
+        label=gettext_lazy("起始日期"), field_name="occurred_at", lookup_expr="date__gte"
     )
     until = django_filters.DateFilter(
-        label=_lazy("截止日期"), field_name="occurred_at", lookup_expr="date__lte"
+        label=gettext_lazy("截止日期"), field_name="occurred_at", lookup_expr="date__lte"
     )
     county = django_filters.CharFilter(
-        label=_lazy("执行地区划代码"), field_name="supervisee__residence_division"
+        label=gettext_lazy("执行地区划代码"), field_name="supervisee__residence_division"
     )
 
     class Meta:
@@ -55,19 +55,19 @@ class AlertFilter(django_filters.FilterSet):
 
 class AlertListView(ScopedListView):
     model = Alert
-    title = _lazy("定位预警")
+    title = gettext_lazy("定位预警")
     filterset_class = AlertFilter
     export_name = "monitoring-alerts"
     detail_url_name = "monitoring:alert-detail"
     template_name = "monitoring/alert_list.html"
     columns = (
-        ("occurred_at", _lazy("发生时间")),
-        ("supervisee__name", _lazy("社区矫正对象")),
-        ("kind", _lazy("类型")),
-        ("fence_label", _lazy("围栏")),
-        ("status", _lazy("状态")),
-        ("org__name", _lazy("负责司法所")),
-        ("device__device_id", _lazy("设备")),
+        ("occurred_at", gettext_lazy("发生时间")),
+        ("supervisee__name", gettext_lazy("社区矫正对象")),
+        ("kind", gettext_lazy("类型")),
+        ("fence_label", gettext_lazy("围栏")),
+        ("status", gettext_lazy("状态")),
+        ("org__name", gettext_lazy("负责司法所")),
+        ("device__device_id", gettext_lazy("设备")),
     )
 
     def get_queryset(self) -> Any:
@@ -75,11 +75,11 @@ class AlertListView(ScopedListView):
 
 
 class DeviceFilter(django_filters.FilterSet):
-    device_id = django_filters.CharFilter(label=_lazy("设备编号"), lookup_expr="icontains")
+    device_id = django_filters.CharFilter(label=gettext_lazy("设备编号"), lookup_expr="icontains")
     name = django_filters.CharFilter(
-        label=_lazy("姓名"), field_name="supervisee__name", lookup_expr="icontains"
+        label=gettext_lazy("姓名"), field_name="supervisee__name", lookup_expr="icontains"
     )
-    active = django_filters.BooleanFilter(label=_lazy("启用"))
+    active = django_filters.BooleanFilter(label=gettext_lazy("启用"))
 
     class Meta:
         model = Device
@@ -88,19 +88,19 @@ class DeviceFilter(django_filters.FilterSet):
 
 class DeviceListView(ScopedListView):
     model = Device
-    title = _lazy("定位设备")
+    title = gettext_lazy("定位设备")
     filterset_class = DeviceFilter
     export_name = "monitoring-devices"
     template_name = "monitoring/device_list.html"
     columns = (
-        ("device_id", _lazy("设备编号")),
-        ("supervisee__name", _lazy("社区矫正对象")),
-        ("kind", _lazy("设备类型")),
-        ("protocol", _lazy("协议")),
-        ("org__name", _lazy("负责司法所")),
-        ("last_seen", _lazy("最后定位时间")),
-        ("battery", _lazy("电量（%）")),
-        ("active", _lazy("启用")),
+        ("device_id", gettext_lazy("设备编号")),
+        ("supervisee__name", gettext_lazy("社区矫正对象")),
+        ("kind", gettext_lazy("设备类型")),
+        ("protocol", gettext_lazy("协议")),
+        ("org__name", gettext_lazy("负责司法所")),
+        ("last_seen", gettext_lazy("最后定位时间")),
+        ("battery", gettext_lazy("电量（%）")),
+        ("active", gettext_lazy("启用")),
     )
 
 
@@ -141,21 +141,21 @@ class AlertDetailView(ScopedDetailView):
     model = Alert
     template_name = "monitoring/alert_detail.html"
     fields = (
-        ("supervisee", _lazy("社区矫正对象")),
-        ("kind", _lazy("类型")),
-        ("occurred_at", _lazy("发生时间")),
-        ("fence_label", _lazy("围栏")),
-        ("device", _lazy("设备")),
-        ("org", _lazy("负责司法所")),
-        ("status", _lazy("状态")),
-        ("ended_at", _lazy("恢复正常时间")),
-        ("acknowledged_by", _lazy("确认人")),
-        ("acknowledged_at", _lazy("确认时间")),
-        ("escalated_to", _lazy("上报至")),
-        ("escalated_at", _lazy("上报时间")),
-        ("closed_by", _lazy("关闭人")),
-        ("closed_at", _lazy("关闭时间")),
-        ("close_note", _lazy("处置说明")),
+        ("supervisee", gettext_lazy("社区矫正对象")),
+        ("kind", gettext_lazy("类型")),
+        ("occurred_at", gettext_lazy("发生时间")),
+        ("fence_label", gettext_lazy("围栏")),
+        ("device", gettext_lazy("设备")),
+        ("org", gettext_lazy("负责司法所")),
+        ("status", gettext_lazy("状态")),
+        ("ended_at", gettext_lazy("恢复正常时间")),
+        ("acknowledged_by", gettext_lazy("确认人")),
+        ("acknowledged_at", gettext_lazy("确认时间")),
+        ("escalated_to", gettext_lazy("上报至")),
+        ("escalated_at", gettext_lazy("上报时间")),
+        ("closed_by", gettext_lazy("关闭人")),
+        ("closed_at", gettext_lazy("关闭时间")),
+        ("close_note", gettext_lazy("处置说明")),
     )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

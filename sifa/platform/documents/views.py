@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from sifa.platform.audit.services import record_personal_access
@@ -36,15 +36,15 @@ logger = logging.getLogger(__name__)
 
 class DocumentFilter(django_filters.FilterSet):
     template = django_filters.ModelChoiceFilter(
-        label=_lazy("文书模板"), queryset=DocumentTemplate.objects.filter(is_active=True)
+        label=gettext_lazy("文书模板"), queryset=DocumentTemplate.objects.filter(is_active=True)
     )
-    number = django_filters.CharFilter(label=_lazy("文号"), lookup_expr="icontains")
-    title = django_filters.CharFilter(label=_lazy("标题"), lookup_expr="icontains")
+    number = django_filters.CharFilter(label=gettext_lazy("文号"), lookup_expr="icontains")
+    title = django_filters.CharFilter(label=gettext_lazy("标题"), lookup_expr="icontains")
     since = django_filters.DateFilter(
-        label=_lazy("起始日期"), field_name="created_at", lookup_expr="date__gte"
+        label=gettext_lazy("起始日期"), field_name="created_at", lookup_expr="date__gte"
     )
     until = django_filters.DateFilter(
-        label=_lazy("截止日期"), field_name="created_at", lookup_expr="date__lte"
+        label=gettext_lazy("截止日期"), field_name="created_at", lookup_expr="date__lte"
     )
 
     class Meta:
@@ -54,17 +54,17 @@ class DocumentFilter(django_filters.FilterSet):
 
 class DocumentListView(ScopedListView):
     model = Document
-    title = _lazy("文书")
+    title = gettext_lazy("文书")
     template_name = "documents/pages/document_list.html"
     filterset_class = DocumentFilter
     export_name = "documents"
     detail_url_name = "documents:document-detail"
     columns = (
-        ("number", _lazy("文号")),
-        ("title", _lazy("标题")),
-        ("template__title", _lazy("文书模板")),
-        ("org__name", _lazy("制发机构")),
-        ("created_at", _lazy("制作时间")),
+        ("number", gettext_lazy("文号")),
+        ("title", gettext_lazy("标题")),
+        ("template__title", gettext_lazy("文书模板")),
+        ("org__name", gettext_lazy("制发机构")),
+        ("created_at", gettext_lazy("制作时间")),
     )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -77,12 +77,12 @@ class DocumentDetailView(ScopedDetailView):
     model = Document
     template_name = "documents/pages/document_detail.html"
     fields = (
-        ("number", _lazy("文号")),
-        ("title", _lazy("标题")),
-        ("template", _lazy("文书模板")),
-        ("org", _lazy("制发机构")),
-        ("created_by", _lazy("制作人")),
-        ("created_at", _lazy("制作时间")),
+        ("number", gettext_lazy("文号")),
+        ("title", gettext_lazy("标题")),
+        ("template", gettext_lazy("文书模板")),
+        ("org", gettext_lazy("制发机构")),
+        ("created_by", gettext_lazy("制作人")),
+        ("created_at", gettext_lazy("制作时间")),
     )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -138,13 +138,13 @@ def document_create(request: HttpRequest) -> HttpResponse:
 
 
 class AttachmentFilter(django_filters.FilterSet):
-    original_name = django_filters.CharFilter(label=_lazy("文件名"), lookup_expr="icontains")
+    original_name = django_filters.CharFilter(label=gettext_lazy("文件名"), lookup_expr="icontains")
     sha256 = django_filters.CharFilter(label="SHA-256", lookup_expr="iexact")
     since = django_filters.DateFilter(
-        label=_lazy("起始日期"), field_name="uploaded_at", lookup_expr="date__gte"
+        label=gettext_lazy("起始日期"), field_name="uploaded_at", lookup_expr="date__gte"
     )
     until = django_filters.DateFilter(
-        label=_lazy("截止日期"), field_name="uploaded_at", lookup_expr="date__lte"
+        label=gettext_lazy("截止日期"), field_name="uploaded_at", lookup_expr="date__lte"
     )
 
     class Meta:
@@ -154,18 +154,18 @@ class AttachmentFilter(django_filters.FilterSet):
 
 class AttachmentListView(ScopedListView):
     model = Attachment
-    title = _lazy("附件")
+    title = gettext_lazy("附件")
     template_name = "documents/pages/attachment_list.html"
     filterset_class = AttachmentFilter
     export_name = "attachments"
     detail_url_name = "documents:attachment-detail"
     columns = (
-        ("original_name", _lazy("文件名")),
-        ("content_type", _lazy("类型")),
-        ("size", _lazy("大小(字节)")),
-        ("org__name", _lazy("所属机构")),
-        ("uploaded_by__username", _lazy("上传人")),
-        ("uploaded_at", _lazy("上传时间")),
+        ("original_name", gettext_lazy("文件名")),
+        ("content_type", gettext_lazy("类型")),
+        ("size", gettext_lazy("大小(字节)")),
+        ("org__name", gettext_lazy("所属机构")),
+        ("uploaded_by__username", gettext_lazy("上传人")),
+        ("uploaded_at", gettext_lazy("上传时间")),
         ("sha256", "SHA-256"),
     )
 
@@ -174,16 +174,16 @@ class AttachmentDetailView(ScopedDetailView):
     model = Attachment
     template_name = "documents/pages/attachment_detail.html"
     fields = (
-        ("original_name", _lazy("文件名")),
-        ("content_type", _lazy("类型")),
-        ("size", _lazy("大小(字节)")),
+        ("original_name", gettext_lazy("文件名")),
+        ("content_type", gettext_lazy("类型")),
+        ("size", gettext_lazy("大小(字节)")),
         ("sha256", "SHA-256"),
-        ("org", _lazy("所属机构")),
-        ("contains_personal_data", _lazy("含个人信息")),
-        ("related_type", _lazy("关联对象类型")),
-        ("related_id", _lazy("关联对象编号")),
-        ("uploaded_by", _lazy("上传人")),
-        ("uploaded_at", _lazy("上传时间")),
+        ("org", gettext_lazy("所属机构")),
+        ("contains_personal_data", gettext_lazy("含个人信息")),
+        ("related_type", gettext_lazy("关联对象类型")),
+        ("related_id", gettext_lazy("关联对象编号")),
+        ("uploaded_by", gettext_lazy("上传人")),
+        ("uploaded_at", gettext_lazy("上传时间")),
     )
 
 

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sifa.platform.calendar import NoticeConflict, NoticeFormatError, parse_notices
@@ -109,11 +109,11 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class TaskFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_lazy("状态"), choices=TaskStatus.choices)
+    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=TaskStatus.choices)
     warning = django_filters.ChoiceFilter(
-        label=_lazy("预警"), choices=Task._meta.get_field("warning").choices
+        label=gettext_lazy("预警"), choices=Task._meta.get_field("warning").choices
     )
-    title = django_filters.CharFilter(label=_lazy("事项"), lookup_expr="icontains")
+    title = django_filters.CharFilter(label=gettext_lazy("事项"), lookup_expr="icontains")
 
     class Meta:
         model = Task
@@ -124,25 +124,25 @@ class TaskListView(ScopedListView):
     """All tasks of the user's jurisdiction (for supervisors: who is late where)."""
 
     model = Task
-    title = _lazy("辖区待办")
+    title = gettext_lazy("辖区待办")
     filterset_class = TaskFilter
     export_name = "tasks"
     columns = (
-        ("title", _lazy("事项")),
-        ("org__name", _lazy("所属机构")),
-        ("assignee_user", _lazy("承办人")),
-        ("assignee_role", _lazy("承办角色")),
-        ("due_date", _lazy("到期日")),
-        ("warning", _lazy("预警")),
-        ("status", _lazy("状态")),
+        ("title", gettext_lazy("事项")),
+        ("org__name", gettext_lazy("所属机构")),
+        ("assignee_user", gettext_lazy("承办人")),
+        ("assignee_role", gettext_lazy("承办角色")),
+        ("due_date", gettext_lazy("到期日")),
+        ("warning", gettext_lazy("预警")),
+        ("status", gettext_lazy("状态")),
     )
 
 
 class ClockFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
-        label=_lazy("计时状态"), choices=StatutoryClock._meta.get_field("state").choices
+        label=gettext_lazy("计时状态"), choices=StatutoryClock._meta.get_field("state").choices
     )
-    provisional = django_filters.BooleanFilter(label=_lazy("暂定"))
+    provisional = django_filters.BooleanFilter(label=gettext_lazy("暂定"))
 
     class Meta:
         model = StatutoryClock
@@ -151,17 +151,17 @@ class ClockFilter(django_filters.FilterSet):
 
 class ClockListView(ScopedListView):
     model = StatutoryClock
-    title = _lazy("法定期限")
+    title = gettext_lazy("法定期限")
     filterset_class = ClockFilter
     export_name = "clocks"
     columns = (
-        ("label", _lazy("期限")),
-        ("article", _lazy("法律依据")),
-        ("org__name", _lazy("所属机构")),
-        ("start_date", _lazy("起算日")),
-        ("due_date", _lazy("到期日")),
-        ("state", _lazy("计时状态")),
-        ("provisional", _lazy("暂定")),
+        ("label", gettext_lazy("期限")),
+        ("article", gettext_lazy("法律依据")),
+        ("org__name", gettext_lazy("所属机构")),
+        ("start_date", gettext_lazy("起算日")),
+        ("due_date", gettext_lazy("到期日")),
+        ("state", gettext_lazy("计时状态")),
+        ("provisional", gettext_lazy("暂定")),
     )
 
 
