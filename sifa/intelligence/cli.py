@@ -224,12 +224,14 @@ def cmd_train(out: IO[str], err: IO[str]) -> int:
     # The statute and similar-question embeddings are derived data shipped with the package:
     # refresh them (only new or changed texts are embedded) so a fresh install embeds nothing.
     from sifa.intelligence.qa.retrieval import dense_document, get_retriever, write_shipped_embeddings
+    from sifa.intelligence.qa.retrieval_memory import memory_texts
     from sifa.intelligence.qa.retrieval_similar import load_pool
     from sifa.intelligence.qa.statutes import load_statutes
 
     try:
         write_shipped_embeddings("articles", [dense_document(a) for a in load_statutes().articles])
         write_shipped_embeddings("questions", [q.text for q in load_pool()], query=True)
+        write_shipped_embeddings("memory", memory_texts(), query=True)
     except RuntimeError as exc:
         err.write(f"嵌入向量未更新（{exc}），检索将只用 BM25\n")
     retriever = get_retriever()

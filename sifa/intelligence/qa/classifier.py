@@ -12,9 +12,8 @@ Public interface (other modules and the ``sifa advice`` CLI call exactly these n
 The model is a linear SVM, calibrated by a softmax temperature, over character 1–3-gram TF-IDF plus a
 legal-term cue block, with a second stage that adds the question's E5 sentence embedding, and a
 correction of the class prior towards real citizens' questions (see docs/intelligence-classifier.md
-for the measurements behind these choices). It is trained only on the files in :data:`TRAIN_FILES`
-(``train.jsonl``, ``train_real2.jsonl``); the held-out files beside them and the LawBench dev set are
-never trained on.
+for the measurements behind these choices). It is trained only on the files in :data:`TRAIN_FILES`;
+the held-out files beside them and the LawBench dev set are never trained on.
 """
 
 from __future__ import annotations
@@ -80,8 +79,10 @@ MODEL_DIR = _PACKAGE_DIR / "models" / "question_classifier"
 TRAIN_FILE = DATA_DIR / "train.jsonl"
 #: Real lawyer_llama questions labelled by meaning in a second pass (see the data README).
 TRAIN_REAL_FILE = DATA_DIR / "train_real2.jsonl"
+#: Real lawyer_llama questions of three more fixed slices, labelled in a third pass (data README).
+TRAIN_REAL3_FILE = DATA_DIR / "train_real3.jsonl"
 #: Every file ``train()`` learns from, in this order. Nothing else is ever trained on.
-TRAIN_FILES: tuple[Path, ...] = (TRAIN_FILE, TRAIN_REAL_FILE)
+TRAIN_FILES: tuple[Path, ...] = (TRAIN_FILE, TRAIN_REAL_FILE, TRAIN_REAL3_FILE)
 HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
 HELDOUT_REAL_FILE = DATA_DIR / "heldout_real.jsonl"
 #: The LawBench dev set lives in the shared data folder beside the repository (evaluation only).

@@ -88,13 +88,29 @@ def _out_of_fold(
 MIN_REAL_SAMPLE = 100
 
 
+def in_fixed_slice(index: int) -> bool:
+    """The lawyer_llama indices the team read in order, labelling every readable question (data
+    README): ≡ 0 mod 10 up to 4290, ≡ 5 mod 10 (all), ≡ 3, 7 or 9 mod 10, ≡ 2 mod 10 below 1000.
+    The held-apart indices (≡ 0/1 mod 20) are in some slices but never in a training file."""
+    r = index % 10
+    return (r == 0 and index <= 4290) or r in (3, 5, 7, 9) or (r == 2 and index < 1000)
+
+
 def is_real_sample(record: dict[str, Any]) -> bool:
-    """A real question read in a fixed slice of lawyer_llama (every 10th index), not one found by a
-    keyword search for rare categories: these rows show the categories in the proportions citizens
-    actually ask them, so they estimate the real class prior and give the cross-validated figures
-    that matter most (``*_real_sample`` in metrics.json)."""
-    real = str(record.get("source", "")).startswith("lawyer_llama")
-    return real and record.get("selection") != "keyword_search"
+    """A real question whose index lies in a fixed slice of lawyer_llama: these rows show the
+    categories in the proportions citizens actually ask them, so they estimate the real class prior
+    and give the cross-validated figures that matter most (``*_real_sample`` in metrics.json).
+    A row first found by a keyword search for a rare category still counts when its index is in a
+    slice read later (the slice's reader would have labelled it; 97 % of such overlaps agree)."""
+    source = str(record.get("source", ""))
+    if not source.startswith("lawyer_llama"):
+        return False
+    if record.get("selection") != "keyword_search":
+        return True
+    try:
+        return in_fixed_slice(int(source.rsplit("#", 1)[1]))
+    except (IndexError, ValueError):
+        return False
 
 
 def prior_shift(labels: Sequence[str], sample: np.ndarray, mix: float) -> np.ndarray:

@@ -5,6 +5,8 @@
   articles are embedded once and cached as float16 keyed by the statute data's hash.
 - Prior: the advice category (from the classifier, or given) boosts the laws that govern it
   (:mod:`sifa.intelligence.qa.retrieval_prior`), weighted by the classifier's confidence.
+- Memory: the articles cited for the closest already-answered questions (lawyer_llama pairs not
+  held apart), gated by how close the closest one is (:mod:`sifa.intelligence.qa.retrieval_memory`).
 - An explicit reference in the question ("劳动合同法第三十九条", "刑法第133条之一") ranks that
   article first.
 
@@ -28,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from sifa.intelligence.qa.retrieval_memory import CaseMemory, load_case_memory
 from sifa.intelligence.qa.retrieval_prior import CATEGORY_LAWS, prior_mask
 from sifa.intelligence.qa.statutes import (
     Article,
@@ -79,6 +82,7 @@ class RetrievalWeights:
     prior: float = 0.35  # added (times confidence) to articles of the category's laws
     interpretation: float = -0.2  # added to judicial interpretations: the statute itself first
     pool: int = 200  # candidates taken from each ranker before fusion
+    memory: float = 8.0  # times the memory's gated vote in [0, 1] (chosen by leave-one-out; 0: off)
 
 
 def cache_dir() -> Path:
@@ -288,7 +292,12 @@ def _num(text: str) -> int:
 
 class Retriever:
     def __init__(
-        self, index: StatuteIndex, *, dense: bool = True, weights: RetrievalWeights | None = None
+        self,
+        index: StatuteIndex,
+        *,
+        dense: bool = True,
+        weights: RetrievalWeights | None = None,
+        memory: bool = True,
     ) -> None:
         import bm25s
 
@@ -303,6 +312,9 @@ class Retriever:
             self.embeddings = load_or_build_embeddings("articles", self.dense_documents())
         self._short_titles = {short_title(law): law for law in index.laws.values()}
         self.is_interpretation = np.array([a.law.startswith("最高人民法院") for a in index.articles])
+        self.memory: CaseMemory | None = None
+        if dense and self.embeddings is not None and memory:
+            self.memory = load_case_memory(index)
 
     @staticmethod
     def _corpus_tokens(index: StatuteIndex) -> list[list[str]]:
@@ -390,6 +402,8 @@ class Retriever:
                 if mode == "dense":
                     return dense
                 total += w.dense * _normalise_top(dense, w.pool)
+                if self.memory is not None and mode == "hybrid" and w.memory:
+                    total += w.memory * self.memory.scores(query_vector)
         if category and category in self.priors and mode == "hybrid":
             total += w.prior * float(confidence) * self.priors[category]
         if w.interpretation and mode == "hybrid":

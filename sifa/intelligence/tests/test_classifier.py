@@ -136,6 +136,25 @@ def test_real_questions_follow_the_fixed_split_rule() -> None:
         assert not {r["question"] for r in qc.load_records(lawbench)} & {r["question"] for r in trained}
 
 
+def test_real_sample_rows_are_those_of_the_fixed_slices() -> None:
+    """The class prior is estimated from rows read in order in fixed slices (data README): a row
+    found by a keyword search counts only when a later slice covers its index."""
+    from sifa.intelligence.qa.classifier_train import in_fixed_slice, is_real_sample
+
+    def row(index: int, selection: str) -> dict[str, object]:
+        return {"source": f"lawyer_llama/legal_advice.json#{index}", "selection": selection}
+
+    assert is_real_sample(row(24, "every_10th"))
+    assert is_real_sample(row(27, "keyword_search"))  # ≡ 7 mod 10: read in the third pass
+    assert not is_real_sample(row(24, "keyword_search"))  # ≡ 4 mod 10: in no slice
+    assert not is_real_sample({"source": "team_written"})
+    assert in_fixed_slice(1505) and in_fixed_slice(992) and not in_fixed_slice(1002)
+    assert not in_fixed_slice(4300) and in_fixed_slice(4290)
+    rows = qc.load_training_records()
+    sample = [r for r in rows if is_real_sample(r)]
+    assert len(sample) > 2000
+
+
 def test_prior_shift_follows_the_real_sample() -> None:
     """The class-prior correction raises a category the real sample asks more often than the training
     files, lowers one it asks less often, and is zero without enough sample rows."""

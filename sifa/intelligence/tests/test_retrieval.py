@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from sifa.intelligence.qa.retrieval import Citation, cite, get_retriever
+from sifa.intelligence.qa.retrieval import Citation, cite, get_embedder, get_retriever
 from sifa.intelligence.qa.retrieval_eval import (
     evaluate_retrieval,
     load_citation_pairs,
     load_lawyer_llama_pairs,
     recall_at_k,
 )
+from sifa.intelligence.qa.retrieval_memory import (
+    held_apart_lawyer_llama_pairs,
+    is_held_apart,
+    memory_pairs,
+)
 from sifa.intelligence.qa.retrieval_prior import CATEGORY_LAWS
 from sifa.intelligence.qa.statutes import LAW_IDS, load_statutes, statutes_dir
+from sifa.intelligence.text import normalize_text
 
 pytestmark = pytest.mark.skipif(not statutes_dir().exists(), reason="shared/data/statutes not present")
 
 # Measured recall@5 of the shipped hybrid retrieval (docs/intelligence-retrieval.md) is well above
 # these floors; they catch a broken index, tokenizer, embedding store or fusion, not small drifts.
-# Measured: team pairs 0.74 (plain BM25 0.47); lawyer_llama sample 0.23 (BM25 0.16), hit@5 0.56.
+# Measured: team pairs 0.73 (plain BM25 0.47); lawyer_llama held-apart pairs 0.54 (BM25 0.16;
+# 0.21 before the memory of answered questions).
 OWN_PAIRS_RECALL_FLOOR = 0.60
-LAWYER_LLAMA_RECALL_FLOOR = 0.18
+LAWYER_LLAMA_RECALL_FLOOR = 0.40
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +115,38 @@ def test_recall_at_5_on_own_pairs_beats_bm25_and_the_floor(retriever) -> None:
     assert hybrid > bm25
 
 
-def test_recall_at_5_on_a_fixed_sample_of_lawyer_llama_pairs(retriever) -> None:
-    pairs = load_lawyer_llama_pairs()[::12]  # 207 pairs: a fixed sample keeps the test quick
+def test_recall_at_5_on_held_apart_lawyer_llama_pairs(retriever) -> None:
+    pairs = held_apart_lawyer_llama_pairs()
     report = evaluate_retrieval(pairs, k=5, mode="hybrid")
-    assert report["n"] >= 200
+    assert report["n"] >= 240
     assert report["recall"] >= LAWYER_LLAMA_RECALL_FLOOR
-    assert report["recall"] > evaluate_retrieval(pairs, k=5, mode="bm25")["recall"]
+    assert report["recall"] > evaluate_retrieval(pairs, k=5, mode="bm25")["recall"] + 0.15
+
+
+def test_the_memory_of_answered_questions_never_holds_an_evaluation_question() -> None:
+    pairs = load_lawyer_llama_pairs()
+    held = held_apart_lawyer_llama_pairs(pairs)
+    memory = memory_pairs(pairs)
+    assert held and memory
+    assert all(int(p.id.rsplit(":", 1)[1]) % 20 in (0, 1) for p in held)
+    assert not any(is_held_apart(p) for p in memory)
+    # The corpus repeats questions across its files: a copy of a held-apart question stays out too.
+    assert not {normalize_text(p.question) for p in held} & {normalize_text(p.question) for p in memory}
+    assert len(held) + len(memory) < len(pairs)  # some copies were indeed dropped
+
+
+def test_memory_votes_for_a_paraphrase_and_stays_silent_for_unrelated_law(retriever) -> None:
+    memory = retriever.memory
+    if memory is None:
+        pytest.skip("no embedder on this machine")
+    embed = get_embedder()
+    assert embed is not None
+    # A held-apart family question: the answered questions closest to it cite the divorce articles.
+    family = embed.query(["男方出轨了，离婚时财产能不能多分给我？"])[0]
+    votes = memory.scores(family)
+    top = {retriever.index.articles[i].article for i in votes.argsort()[::-1][:5]}
+    assert votes.max() > 0
+    assert top & {"第一千零八十七条", "第一千零九十一条", "第一千零七十九条"}
+    # A question no answered family-law question is close to gets no vote at all (the gate).
+    labour = embed.query(["公司拖欠我三个月工资还不交社保，我能去劳动仲裁吗"])[0]
+    assert memory.scores(labour).max() == 0.0
