@@ -36,6 +36,7 @@ from sifa.intelligence.qa.statutes import shared_data_dir  # noqa: E402
 QUESTIONS_DIR = REPO / "sifa" / "intelligence" / "data" / "questions"
 HELDOUT = QUESTIONS_DIR / "heldout.jsonl"
 HELDOUT_REAL = QUESTIONS_DIR / "heldout_real.jsonl"
+HELDOUT_TEAM2 = QUESTIONS_DIR / "heldout_team2.jsonl"
 
 
 def read_jsonl(path: Path) -> list[dict]:  # type: ignore[type-arg]
@@ -100,6 +101,7 @@ def main() -> int:
     for name, path in (
         ("heldout (team, held apart)", HELDOUT),
         ("heldout_real (labelled real questions)", HELDOUT_REAL),
+        ("heldout_team2 (independent writer)", HELDOUT_TEAM2),
         ("lawbench dev (noisy website labels)", shared_data_dir() / "lawbench" / "consult_topic_dev.jsonl"),
     ):
         if path.exists():

@@ -217,7 +217,7 @@ def cmd_train(out: IO[str], err: IO[str]) -> int:
                 "accuracy": metrics[name]["accuracy"],
                 "n": metrics[name]["n"],
             }
-            for name in ("heldout", "heldout_real", "lawbench_dev")
+            for name in ("heldout", "heldout_real", "heldout_team2", "lawbench_dev")
             if name in metrics
         },
     }

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from sifa.intelligence.qa.classifier_embed import embed_queries
-from sifa.intelligence.qa.classifier_model import LinearModel
+from sifa.intelligence.qa.classifier_model import LinearModel, NeighbourVote
 from sifa.intelligence.qa.classifier_text import normalise
 
 __all__ = [
@@ -81,10 +81,14 @@ TRAIN_FILE = DATA_DIR / "train.jsonl"
 TRAIN_REAL_FILE = DATA_DIR / "train_real2.jsonl"
 #: Real lawyer_llama questions of three more fixed slices, labelled in a third pass (data README).
 TRAIN_REAL3_FILE = DATA_DIR / "train_real3.jsonl"
+#: More team-written questions, by two writers asked for new voices and employer/employee pairs.
+TRAIN_TEAM2_FILE = DATA_DIR / "train_team2.jsonl"
 #: Every file ``train()`` learns from, in this order. Nothing else is ever trained on.
-TRAIN_FILES: tuple[Path, ...] = (TRAIN_FILE, TRAIN_REAL_FILE, TRAIN_REAL3_FILE)
+TRAIN_FILES: tuple[Path, ...] = (TRAIN_FILE, TRAIN_REAL_FILE, TRAIN_REAL3_FILE, TRAIN_TEAM2_FILE)
 HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
 HELDOUT_REAL_FILE = DATA_DIR / "heldout_real.jsonl"
+#: Written by a writer who saw none of the other question files (never trained on).
+HELDOUT_TEAM2_FILE = DATA_DIR / "heldout_team2.jsonl"
 #: The LawBench dev set lives in the shared data folder beside the repository (evaluation only).
 LAWBENCH_DEV_FILE = _PACKAGE_DIR.parents[2] / "shared" / "data" / "lawbench" / "consult_topic_dev.jsonl"
 
@@ -101,6 +105,9 @@ CONFIG: dict[str, Any] = {
     "folds": 5,
     "prior_mix": 0.5,
     "escalate_below": 0.7,
+    "knn_neighbours": 15,
+    "knn_tau": 0.02,
+    "knn_weight": 0.5,
 }
 
 
@@ -139,9 +146,11 @@ class Classifier:
         metrics: dict[str, Any],
         refiner: LinearModel | None = None,
         escalate_below: float = 0.0,
+        neighbours: NeighbourVote | None = None,
     ) -> None:
         self._backend = backend
         self._refiner = refiner
+        self._neighbours = neighbours
         self.escalate_below = escalate_below
         self.version = version
         self.metrics = metrics
@@ -190,7 +199,10 @@ class Classifier:
         if vectors is None:  # no embedder on this machine: keep the cheap answers
             return probs
         probs = probs.copy()
-        probs[unsure] = self._refiner.probabilities([texts[i] for i in unsure], vectors)
+        refined = self._refiner.probabilities([texts[i] for i in unsure], vectors)
+        if self._neighbours is not None:
+            refined = self._neighbours.blend(refined, vectors)
+        probs[unsure] = refined
         return probs
 
 
@@ -214,7 +226,9 @@ def _load_from(model_dir: Path) -> Classifier:
     model = LinearModel.load(model_dir / "model.npz")
     refiner_path = model_dir / "refiner.npz"
     refiner = LinearModel.load(refiner_path) if refiner_path.exists() else None
-    for m in (model, refiner):
+    knn_path = model_dir / "knn.npz"
+    neighbours = NeighbourVote.load(knn_path) if refiner is not None and knn_path.exists() else None
+    for m in (model, refiner, neighbours):
         if m is not None and m.classes != CATEGORIES:
             raise RuntimeError(f"model classes {m.classes} do not match CATEGORIES")
     return Classifier(
@@ -223,6 +237,7 @@ def _load_from(model_dir: Path) -> Classifier:
         metrics=metrics,
         refiner=refiner,
         escalate_below=float(metrics.get("escalate_below", 0.0)) if refiner is not None else 0.0,
+        neighbours=neighbours,
     )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from sifa.intelligence.qa.classifier_text import KEYWORDS, char_ngrams, keyword_hits
 
-__all__ = ["FeatureSpace", "LinearModel", "fit_linear_model", "fit_temperature", "softmax"]
+__all__ = ["FeatureSpace", "LinearModel", "NeighbourVote", "fit_linear_model", "fit_temperature", "softmax"]
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -253,3 +253,72 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
         if nll < best_nll - 1e-12:
             best_t, best_nll = float(t), nll
     return best_t
+
+
+@dataclass
+class NeighbourVote:
+    """Votes of the training questions closest to a question by E5 embedding (k-nearest neighbours).
+
+    Blended with the refiner's probabilities in log space: the linear refiner sees the embedding as
+    one direction per category, the neighbours see local clusters it misses (e.g. "因工死亡 … 父母健在"
+    sits among work-injury questions even though its words look like family law). Saved as float16
+    vectors and label indices (``knn.npz``), no pickle.
+    """
+
+    vectors: np.ndarray  # (n, dim) float32, L2-normalised
+    labels: np.ndarray  # (n,) int, index into classes
+    classes: tuple[str, ...]
+    neighbours: int = 15
+    tau: float = 0.02
+    weight: float = 0.5
+
+    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+        """Vote shares per class for each row of ``embeddings``, smoothed away from 0."""
+        sims = np.asarray(embeddings, dtype=np.float32) @ self.vectors.T
+        m = min(self.neighbours, self.vectors.shape[0])
+        top = np.argpartition(-sims, m - 1, axis=1)[:, :m]
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        weights = np.exp((top_sims - top_sims.max(axis=1, keepdims=True)) / self.tau)
+        votes = np.zeros((len(sims), len(self.classes)))
+        np.add.at(
+            votes, (np.repeat(np.arange(len(sims)), m), self.labels[top].reshape(-1)), weights.reshape(-1)
+        )
+        votes /= votes.sum(axis=1, keepdims=True)
+        return 0.98 * votes + 0.02 / len(self.classes)
+
+    def blend(self, probs: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+        """(1 − weight) · log p + weight · log vote, renormalised."""
+        mixed = (1.0 - self.weight) * np.log(np.clip(probs, 1e-12, 1.0)) + self.weight * np.log(
+            self.probabilities(embeddings)
+        )
+        return softmax(mixed)
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            vectors=self.vectors.astype(np.float16),
+            labels=self.labels.astype(np.int8),
+            meta=np.array(
+                json.dumps(
+                    {
+                        "classes": list(self.classes),
+                        "neighbours": self.neighbours,
+                        "tau": self.tau,
+                        "weight": self.weight,
+                    }
+                )
+            ),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> NeighbourVote:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            return cls(
+                vectors=data["vectors"].astype(np.float32),
+                labels=data["labels"].astype(np.int64),
+                classes=tuple(meta["classes"]),
+                neighbours=int(meta["neighbours"]),
+                tau=float(meta["tau"]),
+                weight=float(meta["weight"]),
+            )

