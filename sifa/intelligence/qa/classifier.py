@@ -79,12 +79,19 @@ MODEL_DIR = _PACKAGE_DIR / "models" / "question_classifier"
 TRAIN_FILE = DATA_DIR / "train.jsonl"
 #: Real lawyer_llama questions labelled by meaning in a second pass (see the data README).
 TRAIN_REAL_FILE = DATA_DIR / "train_real2.jsonl"
-#: Real lawyer_llama questions of three more fixed slices, labelled in a third pass (data README).
+#: Real lawyer_llama questions of more fixed slices, labelled in a third and a fourth pass (data README).
 TRAIN_REAL3_FILE = DATA_DIR / "train_real3.jsonl"
+TRAIN_REAL4_FILE = DATA_DIR / "train_real4.jsonl"
 #: More team-written questions, by two writers asked for new voices and employer/employee pairs.
 TRAIN_TEAM2_FILE = DATA_DIR / "train_team2.jsonl"
 #: Every file ``train()`` learns from, in this order. Nothing else is ever trained on.
-TRAIN_FILES: tuple[Path, ...] = (TRAIN_FILE, TRAIN_REAL_FILE, TRAIN_REAL3_FILE, TRAIN_TEAM2_FILE)
+TRAIN_FILES: tuple[Path, ...] = (
+    TRAIN_FILE,
+    TRAIN_REAL_FILE,
+    TRAIN_REAL3_FILE,
+    TRAIN_REAL4_FILE,
+    TRAIN_TEAM2_FILE,
+)
 HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
 HELDOUT_REAL_FILE = DATA_DIR / "heldout_real.jsonl"
 #: Written by a writer who saw none of the other question files (never trained on).

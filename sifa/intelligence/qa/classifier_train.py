@@ -118,10 +118,10 @@ MIN_REAL_SAMPLE = 100
 
 def in_fixed_slice(index: int) -> bool:
     """The lawyer_llama indices the team read in order, labelling every readable question (data
-    README): ≡ 0 mod 10 up to 4290, ≡ 5 mod 10 (all), ≡ 3, 7 or 9 mod 10, ≡ 2 mod 10 below 1000.
+    README): ≡ 0 mod 10 up to 4290, every index ≡ 3–9 mod 10, ≡ 2 mod 10 below 1000.
     The held-apart indices (≡ 0/1 mod 20) are in some slices but never in a training file."""
     r = index % 10
-    return (r == 0 and index <= 4290) or r in (3, 5, 7, 9) or (r == 2 and index < 1000)
+    return (r == 0 and index <= 4290) or r >= 3 or (r == 2 and index < 1000)
 
 
 def is_real_sample(record: dict[str, Any]) -> bool:

@@ -403,7 +403,9 @@ class Retriever:
                     return dense
                 total += w.dense * _normalise_top(dense, w.pool)
                 if self.memory is not None and mode == "hybrid" and w.memory:
-                    total += w.memory * self.memory.scores(query_vector)
+                    total += w.memory * self.memory.scores(
+                        query_vector, category=category, confidence=confidence
+                    )
         if category and category in self.priors and mode == "hybrid":
             total += w.prior * float(confidence) * self.priors[category]
         if w.interpretation and mode == "hybrid":

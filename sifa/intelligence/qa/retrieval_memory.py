@@ -29,6 +29,7 @@ from sifa.intelligence.qa.statutes import StatuteIndex
 from sifa.intelligence.text import normalize_text
 
 __all__ = [
+    "MEMORY_CATEGORIES",
     "CaseMemory",
     "MemorySettings",
     "held_apart_lawyer_llama_pairs",
@@ -38,6 +39,13 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The categories the memory's questions are about. lawyer_llama's pairs cite 民法典 only and are
+#: almost all family law (its README's weak labels: marriage_family 2,302, housing 51, lending_debt 1,
+#: none other); for a question the classifier files elsewhere (labour, criminal, traffic…) the
+#: memory's vote is scaled by (1 − confidence), so a confident 因工死亡 question is answered from
+#: 工伤保险条例, not from the inheritance articles a similar family question was given.
+MEMORY_CATEGORIES = frozenset({"marriage_family", "housing", "lending_debt", "other"})
 
 #: Name of the shipped embedding store (qa/retrieval_index/memory.npz, written by `advice train`).
 STORE = "memory"
@@ -99,11 +107,23 @@ class CaseMemory:
     def __len__(self) -> int:
         return len(self.questions)
 
-    def scores(self, query_vector: np.ndarray, *, exclude: Sequence[int] = ()) -> np.ndarray:
-        """Gated vote of the nearest memory questions, one value per article in [0, 1]."""
+    def scores(
+        self,
+        query_vector: np.ndarray,
+        *,
+        category: str | None = None,
+        confidence: float = 0.0,
+        exclude: Sequence[int] = (),
+    ) -> np.ndarray:
+        """Gated vote of the nearest memory questions, one value per article in [0, 1].
+
+        ``category``/``confidence``: the classifier's answer; outside :data:`MEMORY_CATEGORIES` the
+        vote is scaled by (1 − confidence).
+        """
         out = np.zeros(self.n_articles, dtype=np.float32)
         s = self.settings
-        if not len(self.questions):
+        trust = 1.0 if category is None or category in MEMORY_CATEGORIES else 1.0 - float(confidence)
+        if not len(self.questions) or trust <= 0.0:
             return out
         sims = self.vectors @ np.asarray(query_vector, dtype=np.float32)
         if len(exclude):
@@ -119,7 +139,7 @@ class CaseMemory:
         for j, w in zip(top, weights, strict=True):
             arts = self._article_of[self._offsets[j] : self._offsets[j + 1]]
             out[arts] += w
-        return out * gate
+        return out * (gate * trust)
 
 
 def build_case_memory(index: StatuteIndex, *, max_build: int | None = None) -> CaseMemory | None:

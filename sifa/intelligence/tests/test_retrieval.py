@@ -150,3 +150,18 @@ def test_memory_votes_for_a_paraphrase_and_stays_silent_for_unrelated_law(retrie
     # A question no answered family-law question is close to gets no vote at all (the gate).
     labour = embed.query(["公司拖欠我三个月工资还不交社保，我能去劳动仲裁吗"])[0]
     assert memory.scores(labour).max() == 0.0
+    # The memory knows only 民法典 family questions: when the classifier is sure a question belongs
+    # to a category governed by other laws, the vote is scaled by (1 − confidence).
+    assert memory.scores(family, category="marriage_family", confidence=0.9).max() == votes.max()
+    assert memory.scores(family, category="labor_dispute", confidence=1.0).max() == 0.0
+    half = memory.scores(family, category="criminal", confidence=0.5).max()
+    assert half == pytest.approx(votes.max() * 0.5, rel=1e-5)
+
+
+def test_an_employer_without_written_contracts_finds_the_double_wage_article() -> None:
+    """劳动合同法 第八十二条 (two times the wage without a written contract), not 物业服务合同, for a
+    restaurant owner's colloquial question (服务员, 没签合同, 补签 are expanded to statute words)."""
+    cites = cite("我们小饭馆的服务员干了八个月一直没签合同，现在补签还来得及吗", k=5)
+    found = {(c.law, c.article) for c in cites}
+    assert ("中华人民共和国劳动合同法", "第八十二条") in found
+    assert not any(c.law == "中华人民共和国民法典" and 937 <= c.article_no <= 950 for c in cites)
