@@ -234,7 +234,10 @@ def _load_from(model_dir: Path) -> Classifier:
     refiner_path = model_dir / "refiner.npz"
     refiner = LinearModel.load(refiner_path) if refiner_path.exists() else None
     knn_path = model_dir / "knn.npz"
-    neighbours = NeighbourVote.load(knn_path) if refiner is not None and knn_path.exists() else None
+    store = model_dir / "train-embeddings.npz"
+    neighbours = None
+    if refiner is not None and knn_path.exists() and store.exists():
+        neighbours = NeighbourVote.load(knn_path, store)
     for m in (model, refiner, neighbours):
         if m is not None and m.classes != CATEGORIES:
             raise RuntimeError(f"model classes {m.classes} do not match CATEGORIES")

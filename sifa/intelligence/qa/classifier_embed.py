@@ -20,7 +20,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EMBED_DIM", "EMBED_MODEL", "cached_embeddings", "embed_queries", "embedder_available"]
+__all__ = [
+    "EMBED_DIM",
+    "EMBED_MODEL",
+    "cached_embeddings",
+    "embed_queries",
+    "embedder_available",
+    "embedding_key",
+]
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +100,8 @@ def embed_queries(texts: Sequence[str]) -> np.ndarray | None:
     return out.astype(np.float16).astype(np.float32)
 
 
-def _key(text: str) -> str:
+def embedding_key(text: str) -> str:
+    """Key of a (normalised) question in an embedding cache file."""
     return hashlib.sha256(text[:MAX_EMBED_CHARS].encode("utf-8", "replace")).hexdigest()[:24]
 
 
@@ -109,7 +117,7 @@ def cached_embeddings(texts: Sequence[str], cache_file: Path) -> np.ndarray | No
     if cache_file.exists():
         with np.load(cache_file, allow_pickle=False) as data:
             store = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-    keys = [_key(t) for t in texts]
+    keys = [embedding_key(t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in store}.items())
     if missing:
         vectors = embed_queries([t for _, t in missing])

@@ -261,8 +261,8 @@ class NeighbourVote:
 
     Blended with the refiner's probabilities in log space: the linear refiner sees the embedding as
     one direction per category, the neighbours see local clusters it misses (e.g. "因工死亡 … 父母健在"
-    sits among work-injury questions even though its words look like family law). Saved as float16
-    vectors and label indices (``knn.npz``), no pickle.
+    sits among work-injury questions even though its words look like family law). Saved as label
+    indices and embedding-cache keys (``knn.npz``), no pickle.
     """
 
     vectors: np.ndarray  # (n, dim) float32, L2-normalised
@@ -293,10 +293,15 @@ class NeighbourVote:
         )
         return softmax(mixed)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, keys: Sequence[str]) -> None:
+        """Labels and the embedding-cache keys of the training questions, in row order. The vectors
+        themselves stay in the committed embedding cache (``train-embeddings.npz``), so a model
+        version does not add a second copy of them to the repository."""
+        if len(keys) != len(self.labels):
+            raise ValueError("one key per training row")
         np.savez_compressed(
             path,
-            vectors=self.vectors.astype(np.float16),
+            keys=np.array(list(keys), dtype=str),
             labels=self.labels.astype(np.int8),
             meta=np.array(
                 json.dumps(
@@ -311,14 +316,23 @@ class NeighbourVote:
         )
 
     @classmethod
-    def load(cls, path: Path) -> NeighbourVote:
+    def load(cls, path: Path, store: Path) -> NeighbourVote:
+        """``store``: the embedding cache (keys, float16 vectors) holding every key of ``path``."""
+        with np.load(store, allow_pickle=False) as data:
+            row_of = {k: i for i, k in enumerate(data["keys"].tolist())}
+            all_vectors = data["vectors"]
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            return cls(
-                vectors=data["vectors"].astype(np.float32),
-                labels=data["labels"].astype(np.int64),
-                classes=tuple(meta["classes"]),
-                neighbours=int(meta["neighbours"]),
-                tau=float(meta["tau"]),
-                weight=float(meta["weight"]),
-            )
+            keys = data["keys"].tolist()
+            labels = data["labels"].astype(np.int64)
+        missing = [k for k in keys if k not in row_of]
+        if missing:
+            raise RuntimeError(f"{len(missing)} training questions have no vector in {store.name}")
+        return cls(
+            vectors=all_vectors[[row_of[k] for k in keys]].astype(np.float32),
+            labels=labels,
+            classes=tuple(meta["classes"]),
+            neighbours=int(meta["neighbours"]),
+            tau=float(meta["tau"]),
+            weight=float(meta["weight"]),
+        )

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from sifa.intelligence.qa import classifier as qc
-from sifa.intelligence.qa.classifier_embed import EMBED_MODEL, cached_embeddings
+from sifa.intelligence.qa.classifier_embed import EMBED_MODEL, cached_embeddings, embedding_key
 from sifa.intelligence.qa.classifier_model import (
     LinearModel,
     NeighbourVote,
@@ -227,7 +227,7 @@ def train_model(
         refiner.save(out / "refiner.npz")
         if knn_weight > 0:
             neighbours = _neighbours(vectors, gold, config)
-            neighbours.save(out / "knn.npz")
+            neighbours.save(out / "knn.npz", [embedding_key(t) for t in texts])
     if refiner is None:
         threshold = 0.0  # nothing to escalate to
 

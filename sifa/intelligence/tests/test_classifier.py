@@ -140,8 +140,16 @@ def test_neighbour_vote_follows_the_nearest_training_questions(tmp_path: Path) -
     unsure = np.full((1, len(CATEGORIES)), 1.0 / len(CATEGORIES))
     blended = vote.blend(unsure, query[None, :])[0]
     assert blended.argmax() == 1 and math.isclose(blended.sum(), 1.0, abs_tol=1e-9)
-    vote.save(tmp_path / "knn.npz")
-    again = NeighbourVote.load(tmp_path / "knn.npz")
+    keys = [f"q{i}" for i in range(len(labels))]
+    # The vectors live in the embedding cache (any order, extra rows allowed), knn.npz names them.
+    order = rng.permutation(len(keys))
+    np.savez_compressed(
+        tmp_path / "cache.npz",
+        keys=np.array([keys[i] for i in order] + ["unused"]),
+        vectors=np.vstack([vectors[order], np.zeros((1, 16))]).astype(np.float16),
+    )
+    vote.save(tmp_path / "knn.npz", keys)
+    again = NeighbourVote.load(tmp_path / "knn.npz", tmp_path / "cache.npz")
     assert again.classes == CATEGORIES and again.neighbours == 5
     assert again.probabilities(query[None, :])[0].argmax() == 1
 
