@@ -4,6 +4,7 @@ sifa demo                       create the database, load demo data, start web +
 sifa serve / sifa worker        production processes (settings from the environment)
 sifa check                      configuration and connectivity (database, broker, cache)
 sifa loaddivisions FILE         import a code,name,parent_code,level CSV
+sifa moveorg ORG PARENT --reason TEXT   move an org and its subtree under another org (区划调整)
 sifa holidays load FILE         load a year's State Council holiday notice
 sifa deadline START N UNIT      due date of a statutory period (UNIT: days | workdays)
 sifa advice ...                 smart advice: classify / cite / ask / eval / train
@@ -117,6 +118,29 @@ def cmd_loaddivisions(args: argparse.Namespace, rest: list[str]) -> int:
     return 0
 
 
+def cmd_moveorg(args: argparse.Namespace, rest: list[str]) -> int:
+    _django(development=args.dev)
+    _database_ready()
+    from django.core.exceptions import ValidationError
+
+    from sifa.platform.orgs.models import Org
+    from sifa.platform.orgs.services import move_org
+
+    names = dict(Org.objects.filter(pk__in=[args.org, args.parent]).values_list("pk", "name"))
+    try:
+        moved = move_org(acting_user=None, org=args.org, new_parent=args.parent, reason=args.reason)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            print(f"sifa moveorg: {field.upper()}: {'；'.join(messages)}", file=sys.stderr)
+        return 2
+    moved_count = Org.objects.filter(path__startswith=moved.path).count()
+    print(
+        f"已调整 / moved: {names.get(args.org)} → {names.get(args.parent)}"
+        f"（{moved_count} 个机构 / orgs, path {moved.path}）"
+    )
+    return 0
+
+
 def cmd_holidays(args: argparse.Namespace, rest: list[str]) -> int:
     _django(development=args.dev)
     _database_ready()
@@ -188,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("loaddivisions", help="import divisions from a code,name,parent_code,level CSV")
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_loaddivisions)
+
+    p = sub.add_parser("moveorg", help="move an org and its subtree under another org (区划调整)")
+    p.add_argument("org", type=int, help="id of the org to move")
+    p.add_argument("parent", type=int, help="id of its new parent org")
+    p.add_argument("--reason", required=True, help="why (kept in the change log)")
+    p.set_defaults(func=cmd_moveorg)
 
     p = sub.add_parser("holidays", help="State Council holiday notices")
     p.add_argument("action", choices=["load", "list"])
