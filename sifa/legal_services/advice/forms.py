@@ -26,7 +26,20 @@ class HandoverForm(forms.Form):
     )
 
 
+def _category_choices() -> list[tuple[str, str]]:
+    from sifa.intelligence.qa.classifier import CATEGORY_LABELS_ZH
+
+    return [(code, f"{label}（{code}）") for code, label in CATEGORY_LABELS_ZH.items()]
+
+
 class ReviewForm(forms.Form):
+    reviewed_category = forms.ChoiceField(
+        label=_("复核类别"),
+        choices=_category_choices,
+        required=False,
+        help_text=_("问题实际所属的类别；分类有误时请改正，复核结果可导出用于重新训练。"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     review_note = forms.CharField(
         label=_("复核意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )

@@ -34,6 +34,10 @@ class AdviceQuestion(models.Model):
         _("复核状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
     )
     review_note = models.CharField(_("复核意见"), max_length=500, blank=True, default="")
+    # The category a reviewer says the question belongs to (blank: not reviewed, or the classifier's
+    # answer was right). `sifa manage export_reviewed_questions` turns reviews into training rows.
+    reviewed_category = models.CharField(_("复核类别"), max_length=32, blank=True, default="")
+    reviewed_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提问时间"), auto_now_add=True, db_index=True)
 
     objects = ScopedQuerySet.as_manager()

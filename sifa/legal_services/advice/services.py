@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sifa.intelligence.qa.answer import Answer, ask
@@ -65,16 +66,29 @@ def request_handover(*, question: AdviceQuestion, session_key: str, phone: str =
     return question
 
 
-def review_question(*, acting_user: Any, question: AdviceQuestion, note: str) -> AdviceQuestion:
-    """Staff mark a low-confidence or handed-over question as reviewed, with what they changed."""
+def review_question(
+    *, acting_user: Any, question: AdviceQuestion, note: str, category: str = ""
+) -> AdviceQuestion:
+    """Staff mark a low-confidence or handed-over question as reviewed, with what they changed and,
+    when the classifier was wrong, the category the question really belongs to."""
+    from sifa.intelligence.qa.classifier import CATEGORIES
+
     note = (note or "").strip()
+    category = (category or "").strip()
+    errors: dict[str, str] = {}
     if not note:
-        raise ValidationError({"review_note": _("请填写复核意见，例如补充的知识库条目。")})
+        errors["review_note"] = _("请填写复核意见，例如补充的知识库条目。")
+    if category and category not in CATEGORIES:
+        errors["reviewed_category"] = _("类别无效。")
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         question = AdviceQuestion.objects.select_for_update().get(pk=question.pk)
         before = snapshot(question)
         question.review_status, question.review_note = ReviewStatus.REVIEWED, note[:500]
-        question.save(update_fields=["review_status", "review_note"])
+        question.reviewed_category = category or question.category
+        question.reviewed_at = timezone.now()
+        question.save(update_fields=["review_status", "review_note", "reviewed_category", "reviewed_at"])
         ensure_in_scope(acting_user, question, "change")
         record_change(actor=acting_user, obj=question, action=ChangeAction.UPDATE, before=before)
     return question

@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -86,6 +87,9 @@ class QuestionFilter(django_filters.FilterSet):
     )
     handover = django_filters.BooleanFilter(label=gettext_lazy("转人工"))
     review_status = django_filters.ChoiceFilter(label=gettext_lazy("复核状态"), choices=ReviewStatus.choices)
+    misclassified = django_filters.BooleanFilter(
+        label=gettext_lazy("复核改正了类别"), method="filter_misclassified"
+    )
     confidence_below = django_filters.NumberFilter(
         label=gettext_lazy("置信度低于"), field_name="confidence", lookup_expr="lt"
     )
@@ -93,6 +97,12 @@ class QuestionFilter(django_filters.FilterSet):
     class Meta:
         model = AdviceQuestion
         fields: list[str] = []
+
+    def filter_misclassified(self, queryset: Any, name: str, value: bool | None) -> Any:
+        corrected = queryset.exclude(reviewed_category="").exclude(reviewed_category=F("category"))
+        if value is None:
+            return queryset
+        return corrected if value else queryset.exclude(pk__in=corrected.values("pk"))
 
 
 class QuestionReviewListView(ScopedListView):
@@ -107,6 +117,7 @@ class QuestionReviewListView(ScopedListView):
         ("confidence", gettext_lazy("置信度")),
         ("handover", gettext_lazy("转人工")),
         ("review_status", gettext_lazy("复核状态")),
+        ("reviewed_category", gettext_lazy("复核类别")),
         ("created_at", gettext_lazy("提问时间")),
     )
 
@@ -128,7 +139,13 @@ class QuestionDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["review_form"] = kwargs.get("review_form") or ReviewForm()
+        question = kwargs.get("object") or self.object
+        context["review_form"] = kwargs.get("review_form") or ReviewForm(
+            initial={
+                "reviewed_category": question.reviewed_category or question.category,
+                "review_note": question.review_note,
+            }
+        )
         return context
 
 
@@ -141,10 +158,14 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             review_question(
-                acting_user=request.user, question=question, note=form.cleaned_data["review_note"]
+                acting_user=request.user,
+                question=question,
+                note=form.cleaned_data["review_note"],
+                category=form.cleaned_data["reviewed_category"],
             )
         except ValidationError as exc:
-            form.add_error("review_note", exc.message_dict.get("review_note", exc.messages))
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
         else:
             return redirect("advice:question-detail", pk=pk)
     view = QuestionDetailView(request=request, kwargs={"pk": pk}, object=question)

@@ -83,6 +83,8 @@ class QuestionSerializer(serializers.ModelSerializer):
             "contact_masked",
             "review_status",
             "review_note",
+            "reviewed_category",
+            "reviewed_at",
             "created_at",
         ]
 

@@ -92,6 +92,54 @@ def test_staff_review_is_scoped_and_audited(tree, users, client, api) -> None:
     assert ChangeLog.objects.filter(object_type="advice.AdviceQuestion").count() == 1
 
 
+def test_reviewer_corrects_the_category_and_reviews_export_as_training_rows(tree, users, client, api) -> None:
+    """The learning loop: a reviewer puts a misfiled question right, the list finds such questions,
+    and `export_reviewed_questions` writes them in the training format — masked text only, never a
+    held-apart evaluation question."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from sifa.intelligence.qa.classifier import HELDOUT_TEAM2_FILE, load_records
+
+    api.post(
+        "/api/advice/ask/",
+        {"question": "我们饭店的服务员试用期能不能不交社保，电话13912345678"},
+        format="json",
+    )
+    held_text = load_records(HELDOUT_TEAM2_FILE)[0]["question"]
+    api.post("/api/advice/ask/", {"question": held_text}, format="json")
+    first, held = AdviceQuestion.objects.order_by("pk")
+    client.force_login(users["province_admin"])
+    page = client.get(f"/advice/review/{first.pk}/").content.decode()
+    assert 'name="reviewed_category"' in page and f'value="{first.category}" selected' in page
+    bad = client.post(
+        f"/advice/review/{first.pk}/review/", {"review_note": "改类别", "reviewed_category": "no_such_code"}
+    )
+    assert bad.status_code == 200 and "reviewed_category" in bad.content.decode()
+    first.refresh_from_db()
+    assert first.review_status == ReviewStatus.PENDING  # nothing saved
+    wrong = "consumer_rights" if first.category != "consumer_rights" else "housing"
+    client.post(
+        f"/advice/review/{first.pk}/review/", {"review_note": "雇主问社保", "reviewed_category": wrong}
+    )
+    client.post(
+        f"/advice/review/{held.pk}/review/", {"review_note": "ok", "reviewed_category": held.category}
+    )
+    first.refresh_from_db()
+    assert first.reviewed_category == wrong and first.reviewed_at is not None
+    listed = client.get("/advice/review/", {"misclassified": "true"}).content.decode()
+    assert f"/advice/review/{first.pk}/" in listed and f"/advice/review/{held.pk}/" not in listed
+
+    out = io.StringIO()
+    call_command("export_reviewed_questions", "-", stdout=out, stderr=io.StringIO())
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == [f"rv-{first.pk}"]  # the held-apart question is left out
+    assert rows[0]["category"] == wrong and rows[0]["predicted"] == first.category
+    assert "13912345678" not in rows[0]["question"] and rows[0]["source"] == "staff_review"
+
+
 def test_statute_browser_shows_articles_and_search(client) -> None:
     page = client.get("/statutes/civil-code/1079/")
     if page.status_code == 404:  # the law id comes from the statute index; find it the same way
