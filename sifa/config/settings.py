@@ -295,7 +295,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ApprovalStatusEnum": "sifa.penal.corrections.models.leave.ApprovalStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApprovalStatusEnum": "sifa.penal.corrections.models.leave.ApprovalStatus",
+        # the supervisee's deciding organ and a revocation case's receiving body share one choice set
+        "DecidingOrganKindEnum": "sifa.penal.corrections.models.supervisee.DecidingOrganKind",
+    },
 }
 
 # --- logging -----------------------------------------------------------------------------------------
@@ -312,3 +316,5 @@ FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")  # instead of "---------" in
 
 SIFA_SHARED_DATA = Path(os.environ.get("SIFA_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
 SIFA_NEAR_DUE_WORKDAYS = int(os.environ.get("SIFA_NEAR_DUE_WORKDAYS", "2"))
+# Clocks counted in hours (社区矫正法 Art 47: 48 hours) are near due this many hours before the end.
+SIFA_NEAR_DUE_HOURS = int(os.environ.get("SIFA_NEAR_DUE_HOURS", "12"))

@@ -25,6 +25,15 @@ def cards(user: Any) -> list[Card]:
         ),
         Card(_("电子定位中"), stats["monitored"], reverse("corrections:order-list"), "geo-alt"),
     ]
+    if user.has_perm("corrections.view_revocationcase"):
+        cards.append(
+            Card(
+                _("办理中的撤销收监案件"),
+                selectors.open_revocation_cases(user).count(),
+                reverse("corrections:revocation-list"),
+                "file-earmark-break",
+            )
+        )
     weeks = stats["breaches_per_week"]
     cards.append(
         Card(

@@ -1,8 +1,10 @@
 """Demo supervisees across Jiangxi's counties (deterministic: the demo RNG and Faker seed).
 
 Bulk rows for volume; in 东湖区 (360102) the showcase records go through the real services so the
-demo user ``donghu_head`` finds leaves waiting for county approval and one supervisee under an
-approved electronic-monitoring order (residence 360102).
+demo user ``donghu_head`` finds leaves waiting for county approval, one supervisee under an
+approved electronic-monitoring order (residence 360102), and one open revocation case (Arts 46–48):
+proposal sent with the procuratorate copy, received by the court (the 30-day ruling clock runs)
+and an arrest request waiting for the court's decision (the 48-hour clock runs).
 """
 
 from __future__ import annotations
@@ -19,7 +21,20 @@ from sifa.platform.workflow.services.transitions import start_workflow
 
 from .models import CheckIn, CorrectionType, Search, Supervisee, SuperviseeEvent, SuperviseeStatus
 from .rules import add_months
-from .services import apply_leave, decide_monitoring, propose_monitoring, report_deadline, start_report_clock
+from .services import (
+    apply_leave,
+    decide_monitoring,
+    decide_sanction,
+    open_revocation_case,
+    propose_monitoring,
+    propose_sanction,
+    record_court_receipt,
+    record_violation,
+    report_deadline,
+    request_arrest,
+    send_revocation_proposal,
+    start_report_clock,
+)
 from .workflows import SUPERVISEE
 
 PER_SIZE = {"small": 60, "medium": 320, "province": 3000}
@@ -209,3 +224,41 @@ def _showcase(ctx: Any, donghu: list[Supervisee], today: dt.date) -> None:
         end_date=today + dt.timedelta(days=60),
     )
     decide_monitoring(acting_user=head, order=order, approve=True, note="同意使用电子定位装置")
+    revocable = [s for s in adults[5:] if s.correction_type != CorrectionType.CONTROL]  # 管制: no revocation
+    if revocable:
+        _revocation_showcase(ctx, revocable[0], office_user, head, today)
+
+
+def _revocation_showcase(ctx: Any, sup: Supervisee, office_user: Any, head: Any, today: dt.date) -> None:
+    """Absconding for over a month → the Art 28 suggestion, decided → an open revocation case."""
+    staff = ctx.users.get("donghu") or head
+    violation = record_violation(
+        acting_user=office_user,
+        supervisee=sup,
+        kind="absconding",
+        occurred_on=today - dt.timedelta(days=40),
+        absconding_days=35,
+        description="未经批准离开东湖区，失联三十五日，经查找到案",
+    )
+    sanction = propose_sanction(
+        acting_user=office_user,
+        supervisee=sup,
+        kind="revocation_proposal",
+        reason="脱离监管超过一个月，经教育仍不改正",
+        violation=violation,
+    )
+    decide_sanction(acting_user=head, sanction=sanction, note="同意提请撤销缓刑")
+    case = open_revocation_case(
+        acting_user=staff,
+        sanction=sanction,
+        procuratorate="南昌市东湖区人民检察院",
+        evidence="查找记录、通话记录、村（居）委会证明、本人陈述",
+    )
+    send_revocation_proposal(acting_user=staff, case=case, sent_on=today, procuratorate_copy_on=today)
+    record_court_receipt(acting_user=staff, case=case, received_on=today)
+    request_arrest(
+        acting_user=staff,
+        case=case,
+        arrest_requested_at=timezone.now(),  # with the proposal (Art 47)
+        arrest_reason="曾脱管三十五日，可能逃跑",
+    )

@@ -134,3 +134,60 @@ class ResidenceChangeForm(_Styled):
     )
     new_address = forms.CharField(label=_("新居住地址"), max_length=255)
     reason = forms.CharField(label=_("事由"), max_length=500)
+
+
+# --- revocation (Arts 46–49) ----------------------------------------------------------------------
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class RevocationOpenForm(_Styled):
+    receiving_body_kind = forms.ChoiceField(label=_("受理机关类型"), choices=DecidingOrganKind.choices)
+    receiving_body = forms.CharField(label=_("受理机关（人民法院或决定机关）"), max_length=128)
+    procuratorate = forms.CharField(label=_("同时抄送的人民检察院"), max_length=128)
+    reasons = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.CharField(
+        label=_("证据材料（第四十六条）"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RevocationSendForm(_Styled):
+    sent_on = forms.DateField(label=_("送达日期"), widget=DateInput)
+    # Not required here: the service refuses a missing copy with the statute's own words (Art 46).
+    procuratorate_copy_on = forms.DateField(label=_("抄送人民检察院日期"), widget=DateInput, required=False)
+
+
+class RevocationReceiptForm(_Styled):
+    received_on = forms.DateField(label=_("人民法院（决定机关）收到日期"), widget=DateInput)
+
+
+class ArrestRequestForm(_Styled):
+    arrest_requested_at = forms.DateTimeField(label=_("提请逮捕时间"), widget=DateTimeInput)
+    arrest_reason = forms.CharField(label=_("提请逮捕理由（可能逃跑或者可能发生社会危险）"), max_length=500)
+
+
+def _yes_no(label: Any, yes: Any, no: Any) -> forms.TypedChoiceField:
+    """A two-way decision posted as "1"/"0" and cleaned to a bool."""
+    return forms.TypedChoiceField(label=label, choices=[("1", yes), ("0", no)], coerce=lambda v: v == "1")
+
+
+class ArrestDecisionForm(_Styled):
+    approve = _yes_no(_("决定"), _("决定逮捕"), _("不予逮捕"))
+    arrest_decided_at = forms.DateTimeField(label=_("决定时间"), widget=DateTimeInput)
+    arrested_on = forms.DateField(label=_("逮捕日期（决定逮捕时）"), widget=DateInput, required=False)
+
+
+class RulingForm(_Styled):
+    revoked = _yes_no(_("裁定（决定）结果"), _("撤销缓刑、假释（收监执行）"), _("不予撤销（不予收监执行）"))
+    ruling_on = forms.DateField(label=_("裁定（决定）日期"), widget=DateInput)
+    ruling_number = forms.CharField(label=_("裁定书（决定书）文号"), max_length=100)
+
+
+class HandOverForm(_Styled):
+    handed_over_on = forms.DateField(label=_("交付执行日期"), widget=DateInput)
+    handed_over_to = forms.CharField(label=_("执行场所（监狱、看守所）"), max_length=128)

@@ -29,10 +29,18 @@ NAV_ITEMS = [
     ),
     NavItem(
         "penal",
+        _("撤销收监案件"),
+        "corrections:revocation-list",
+        perm="corrections.view_revocationcase",
+        icon="file-earmark-break",
+        order=13,
+    ),
+    NavItem(
+        "penal",
         _("社区矫正统计"),
         "corrections:statistics",
         perm="corrections.view_supervisee",
         icon="bar-chart",
-        order=13,
+        order=14,
     ),
 ]

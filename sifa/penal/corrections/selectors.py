@@ -16,6 +16,8 @@ from .models import (
     CheckInStatus,
     LeaveApplication,
     MonitoringOrder,
+    RevocationCase,
+    RevocationState,
     Search,
     SearchStatus,
     Supervisee,
@@ -90,6 +92,15 @@ def pending_orders_for(user: Any) -> QuerySet[MonitoringOrder]:
     return (
         MonitoringOrder.objects.restrict(user, "view")
         .filter(status=ApprovalStatus.PENDING)
+        .select_related("supervisee")
+    )
+
+
+def open_revocation_cases(user: Any) -> QuerySet[RevocationCase]:
+    """Revocation cases not yet finished (Arts 46–49) in the user's jurisdiction."""
+    return (
+        RevocationCase.objects.restrict(user, "view")
+        .filter(state__in=RevocationState.open())
         .select_related("supervisee")
     )
 

@@ -15,6 +15,8 @@ from .models import (
     ApprovalStatus,
     LeaveApplication,
     MonitoringOrder,
+    RevocationCase,
+    Sanction,
     Supervisee,
     SuperviseeStatus,
 )
@@ -94,8 +96,44 @@ def supervisee_payload(org: Any) -> dict[str, Any]:
     }
 
 
+def make_revocation_sanction(org: Any, owner: Any = None, **extra: Any) -> Sanction:
+    """A decided revocation proposal (Art 28) for a new supervisee at ``org``, made directly."""
+    return Sanction.objects.create(
+        supervisee=make_supervisee(org, owner, **extra),
+        kind="revocation_proposal",
+        reason="脱离监管超过一个月，经查找到案",
+        status="decided",
+        decided_at=timezone.now() - dt.timedelta(days=2),
+    )
+
+
+def make_revocation_case(org: Any, owner: Any = None) -> RevocationCase:
+    """An open revocation case (not yet sent) at ``org``, made directly."""
+    from .services.common import county_bureau_of
+
+    sanction = make_revocation_sanction(org, owner)
+    return RevocationCase.objects.create(
+        supervisee=sanction.supervisee,
+        sanction=sanction,
+        agency=county_bureau_of(org) or org,
+        receiving_body="南昌市东湖区人民法院",
+        procuratorate="南昌市东湖区人民检察院",
+        reasons=sanction.reason,
+        evidence="查找记录、通话记录",
+    )
+
+
+def revocation_payload(org: Any) -> dict[str, Any]:
+    return {
+        "sanction": make_revocation_sanction(org).pk,
+        "procuratorate": "南昌市东湖区人民检察院",
+        "evidence": "查找记录、通话记录、训诫及警告决定书",
+    }
+
+
 MATRIX = {
     "corrections.Supervisee": MatrixCase(make=make_supervisee, payload=supervisee_payload),
     "corrections.LeaveApplication": MatrixCase(make=make_leave),
     "corrections.MonitoringOrder": MatrixCase(make=make_order),
+    "corrections.RevocationCase": MatrixCase(make=make_revocation_case, payload=revocation_payload),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_revocation
 
 urlpatterns = [
     path("", views.SuperviseeListView.as_view(), name="supervisee-list"),
@@ -22,4 +22,14 @@ urlpatterns = [
     path("leaves/<int:pk>/decide/", views.leave_decide, name="leave-decide"),
     path("monitoring-orders/", views.MonitoringOrderListView.as_view(), name="order-list"),
     path("monitoring-orders/<int:pk>/decide/", views.order_decide, name="order-decide"),
+    path("sanctions/<int:pk>/revocation/", views_revocation.revocation_open, name="revocation-open"),
+    path("revocations/", views_revocation.RevocationCaseListView.as_view(), name="revocation-list"),
+    path(
+        "revocations/<int:pk>/", views_revocation.RevocationCaseDetailView.as_view(), name="revocation-detail"
+    ),
+    path(
+        "revocations/<int:pk>/step/<str:name>/",
+        views_revocation.revocation_action,
+        name="revocation-action",
+    ),
 ]

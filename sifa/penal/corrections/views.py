@@ -115,7 +115,7 @@ class SuperviseeDetailView(ScopedDetailView):
             check_ins=obj.check_ins.filter(status="open"),
             residence_changes=obj.residence_changes.select_related("new_division")[:5],
             plan=obj.plans.first(),
-            sanctions=obj.sanctions.all(),
+            sanctions=obj.sanctions.select_related("revocation_case__supervisee", "document"),
             violations=[(v, services.suggestion_for(v)) for v in obj.violations.all()[:20]],
             team=obj.team.all(),
             leave_form=LeaveForm(),

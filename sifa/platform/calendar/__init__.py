@@ -2,12 +2,13 @@
 
     from sifa.platform.calendar import compute_deadline, LayeredHolidaySource, Clock, Unit
     compute_deadline(date(2025, 9, 28), 5, "workdays").due   # 2025-10-11
+    compute_deadline(datetime(2025, 10, 10, 16, 0), 48, "hours").due   # 2025-10-12 16:00
 
 See docs/calendar.md.
 """
 
 from sifa.platform.calendar.clock import Clock, ClockError, ClockState, ClockStatus, Extension, Pause
-from sifa.platform.calendar.deadlines import CalendarView, Deadline, Unit, compute_deadline
+from sifa.platform.calendar.deadlines import CalendarView, Deadline, Unit, add_hours, compute_deadline
 from sifa.platform.calendar.holidays import (
     DayInfo,
     HolidaySource,
@@ -38,6 +39,7 @@ __all__ = [
     "Pause",
     "Unit",
     "YearNotice",
+    "add_hours",
     "compute_deadline",
     "default_source",
     "load_notice_file",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TextIO
 
 from sifa.platform.calendar import statutory
@@ -18,12 +18,15 @@ from sifa.platform.calendar.holidays import LayeredHolidaySource, NoticeConflict
 
 USAGE = (
     "用法 / usage: sifa deadline START N UNIT\n"
-    "  START  触发事件日期（当日不计入），YYYY-MM-DD / ISO date of the triggering event (not counted)\n"
+    "  START  触发事件日期（当日不计入），YYYY-MM-DD；按小时计算时为时刻 YYYY-MM-DDTHH:MM / "
+    "ISO date of the triggering event (not counted); for hours the moment YYYY-MM-DDTHH:MM\n"
     "  N      期限长度，非负整数 / length of the period, a non-negative integer\n"
-    "  UNIT   days（自然日，末日遇休息日顺延）或 workdays（工作日）/ "
-    "days (natural days; an end on a rest day rolls to the next working day) or workdays"
+    "  UNIT   days（自然日，末日遇休息日顺延）、workdays（工作日）或 hours（小时，不顺延）/ "
+    "days (natural days; an end on a rest day rolls to the next working day), workdays, "
+    "or hours (elapsed hours, never rolled)"
 )
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?", re.ASCII)
 _INT = re.compile(r"\d+", re.ASCII)
 _UNIT_ALIASES = {
     "days": Unit.DAYS,
@@ -31,6 +34,8 @@ _UNIT_ALIASES = {
     "日": Unit.DAYS,
     "workdays": Unit.WORKDAYS,
     "工作日": Unit.WORKDAYS,
+    "hours": Unit.HOURS,
+    "小时": Unit.HOURS,
 }
 
 NoticesArg = Iterable[YearNotice] | Callable[[], Iterable[YearNotice]] | None
@@ -41,6 +46,7 @@ class _BadArgument(Exception):
 
 
 def _parse(argv: Sequence[str]) -> tuple[date, int, Unit]:
+    """START, N, UNIT; START is a datetime when UNIT is hours."""
     if len(argv) != 3:
         missing = ["START", "N", "UNIT"][len(argv) :] if len(argv) < 3 else []
         if missing:
@@ -49,11 +55,23 @@ def _parse(argv: Sequence[str]) -> tuple[date, int, Unit]:
             f"多余的参数：{' '.join(argv[3:])} / unexpected extra arguments: {' '.join(argv[3:])}"
         )
     raw_start, raw_n, raw_unit = argv
+    unit = _UNIT_ALIASES.get(raw_unit.strip().lower())
+    start: date
     try:
-        if not _ISO_DATE.fullmatch(raw_start):
-            raise ValueError
-        start = date.fromisoformat(raw_start)
+        if unit is Unit.HOURS:
+            if not _ISO_MOMENT.fullmatch(raw_start):
+                raise ValueError
+            start = datetime.fromisoformat(raw_start)
+        else:
+            if not _ISO_DATE.fullmatch(raw_start):
+                raise ValueError
+            start = date.fromisoformat(raw_start)
     except ValueError:
+        if unit is Unit.HOURS:
+            raise _BadArgument(
+                f"START 不是有效时刻（应为 YYYY-MM-DDTHH:MM）：{raw_start!r} / "
+                f"START is not a valid moment YYYY-MM-DDTHH:MM: {raw_start!r}"
+            ) from None
         raise _BadArgument(
             f"START 不是有效日期（应为 YYYY-MM-DD）：{raw_start!r} / "
             f"START is not a valid date YYYY-MM-DD: {raw_start!r}"
@@ -68,10 +86,10 @@ def _parse(argv: Sequence[str]) -> tuple[date, int, Unit]:
             f"N 应为 0–{MAX_SPAN_DAYS // 10} 的整数：{raw_n!r} / "
             f"N must be an integer from 0 to {MAX_SPAN_DAYS // 10}: {raw_n!r}"
         )
-    unit = _UNIT_ALIASES.get(raw_unit.strip().lower())
     if unit is None:
         raise _BadArgument(
-            f"UNIT 应为 days 或 workdays：{raw_unit!r} / UNIT must be days or workdays: {raw_unit!r}"
+            f"UNIT 应为 days、workdays 或 hours：{raw_unit!r} / "
+            f"UNIT must be days, workdays or hours: {raw_unit!r}"
         )
     return start, int(raw_n), unit
 
@@ -104,6 +122,15 @@ def deadline_cli(
     except (NoticeConflict, OverflowError) as exc:
         print(f"sifa deadline: {exc}", file=err)
         return 1
+    if isinstance(result.due, datetime):  # a period of hours
+        due = result.due.isoformat(timespec="minutes")
+        print(
+            f"起算时刻 {start:%Y-%m-%d %H:%M} + {length} 小时（不因休息日顺延）→ 到期 {due} / "
+            f"{start:%Y-%m-%d %H:%M} + {length} elapsed hours (never rolled) → due {due}",
+            file=out,
+        )
+        print(due, file=out)
+        return 0
     unit_en = "natural days" if unit is Unit.DAYS else "working days"
     print(
         f"起算日 {start}（当日不计入）+ {length} {unit.label_zh} → 到期日 {result.due} / "

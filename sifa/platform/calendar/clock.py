@@ -13,19 +13,28 @@ the resumption as a new triggering event):
   While a pause is open on `as_of`, the clock is evaluated as if it resumed on `as_of`: the due date
   shown moves one day later for every paused day, and `remaining` stays frozen.
 Extensions (延期) add N days in the clock's own unit to the length.
+
+A clock in `hours` (社区矫正法 Art 47: the court decides on arrest within 48 hours) starts at a
+moment: `start`, `stopped_on` and `as_of` are datetimes, the due moment is `start` + N elapsed hours
+(extensions add hours), `remaining` counts whole hours (floored, so negative once overdue), it is
+near due within `near_due_hours` of the due moment, is never provisional, and cannot be paused (no
+statute pauses a period of hours).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sifa.platform.calendar.deadlines import CalendarView, Unit, advance, count_units
+from sifa.platform.calendar.deadlines import CalendarView, Unit, add_hours, advance, count_units
 from sifa.platform.calendar.holidays import HolidaySource
 
 DEFAULT_NEAR_DUE_WORKDAYS = 3
+DEFAULT_NEAR_DUE_HOURS = 12
+ONE_HOUR = timedelta(hours=1)
 
 
 class ClockState(StrEnum):
@@ -78,8 +87,8 @@ class Extension:
 
 @dataclass(frozen=True)
 class ClockStatus:
-    as_of: date
-    due: date
+    as_of: date  # a datetime for a clock in hours
+    due: date  # a datetime for a clock in hours
     remaining: int  # counted days (in the clock's unit) after as_of up to due; < 0 when overdue
     state: ClockState
     provisional: bool
@@ -90,20 +99,27 @@ class ClockStatus:
 
 @dataclass(frozen=True)
 class Clock:
-    start: date  # day of the triggering event (not counted)
+    start: date  # day of the triggering event (not counted); for hours, the moment (datetime)
     unit: Unit
     length: int
     pauses: tuple[Pause, ...] = ()
     extensions: tuple[Extension, ...] = ()
-    stopped_on: date | None = None
+    stopped_on: date | None = None  # for hours, the moment (datetime)
     near_due_workdays: int = DEFAULT_NEAR_DUE_WORKDAYS
+    # Natural days only: False keeps a period ending on a rest day where it ends (custody,
+    # 刑事诉讼法 Art 105) instead of rolling it to the next working day.
+    roll: bool = True
+    near_due_hours: int = DEFAULT_NEAR_DUE_HOURS  # clocks in hours only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", Unit(self.unit))
         if self.length < 0:
             raise ClockError(f"期限长度不能为负 / length must be >= 0, got {self.length}")
-        if self.near_due_workdays < 0:
-            raise ClockError("near_due_workdays must be >= 0")
+        if self.near_due_workdays < 0 or self.near_due_hours < 0:
+            raise ClockError("near_due_workdays and near_due_hours must be >= 0")
+        if self.unit is Unit.HOURS:
+            self._check_hours()
+            return
         previous_end: date | None = self.start
         for i, pause in enumerate(self.pauses):
             if previous_end is None:
@@ -117,6 +133,18 @@ class Clock:
         if self.stopped_on is not None and self.stopped_on < self.start:
             raise ClockError("办结日期早于起算日 / stopped before the start")
 
+    def _check_hours(self) -> None:
+        if not isinstance(self.start, datetime):
+            raise ClockError("按小时计算的期限须从某一时刻起算 / an hours clock starts at a datetime")
+        if self.pauses:
+            raise ClockError("按小时计算的期限不能暂停 / an hours clock cannot be paused")
+        if self.stopped_on is not None:
+            if not isinstance(self.stopped_on, datetime):
+                raise ClockError("按小时计算的期限须记录办结时刻 / an hours clock stops at a datetime")
+            _same_awareness(self.start, self.stopped_on)
+            if self.stopped_on < self.start:
+                raise ClockError("办结时刻早于起算时刻 / stopped before the start")
+
     # --- operations (each returns a new clock) -------------------------------------------------
     @property
     def open_pause(self) -> Pause | None:
@@ -125,6 +153,8 @@ class Clock:
         return None
 
     def pause(self, on: date, *, reason: str, approver: str) -> Clock:
+        if self.unit is Unit.HOURS:
+            raise ClockError("按小时计算的期限不能暂停 / an hours clock cannot be paused")
         if self.open_pause is not None:
             raise ClockError("期限已暂停 / the clock is already paused")
         return replace(self, pauses=(*self.pauses, Pause(on, None, reason, approver)))
@@ -169,9 +199,11 @@ class Clock:
         )
 
     def status(self, as_of: date, source: HolidaySource | None = None) -> ClockStatus:
+        if self.unit is Unit.HOURS:
+            return self._hours_status(as_of)
         view = CalendarView(source)
         skip = self._skip(as_of)
-        due, _ = advance(view, self.start, self.total_length, self.unit, skip)
+        due, _ = advance(view, self.start, self.total_length, self.unit, skip, roll=self.roll)
         remaining = count_units(view, as_of, due, self.unit, skip)
         met: bool | None = None
         if self.stopped_on is not None and self.stopped_on <= as_of:
@@ -189,6 +221,25 @@ class Clock:
         years = frozenset(view.provisional_years)
         return ClockStatus(as_of, due, remaining, state, bool(years), years, paused_days, met)
 
+    def _hours_status(self, as_of: date) -> ClockStatus:
+        if not isinstance(as_of, datetime):
+            raise ClockError("按小时计算的期限须按时刻计算 / an hours clock is evaluated at a datetime")
+        assert isinstance(self.start, datetime)  # checked in __post_init__
+        _same_awareness(self.start, as_of)
+        due = add_hours(self.start, self.total_length)
+        remaining = math.floor((due - as_of) / ONE_HOUR)
+        met: bool | None = None
+        if self.stopped_on is not None and self.stopped_on <= as_of:
+            state = ClockState.STOPPED
+            met = self.stopped_on <= due
+        elif as_of > due:
+            state = ClockState.OVERDUE
+        elif due - as_of <= self.near_due_hours * ONE_HOUR:
+            state = ClockState.NEAR_DUE
+        else:
+            state = ClockState.RUNNING
+        return ClockStatus(as_of, due, remaining, state, False, frozenset(), 0, met)
+
     def due_date(self, as_of: date, source: HolidaySource | None = None) -> date:
         return self.status(as_of, source).due
 
@@ -197,3 +248,8 @@ class Clock:
 
     def state(self, as_of: date, source: HolidaySource | None = None) -> ClockState:
         return self.status(as_of, source).state
+
+
+def _same_awareness(a: datetime, b: datetime) -> None:
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        raise ClockError("不能比较带时区与不带时区的时刻 / cannot mix aware and naive datetimes")

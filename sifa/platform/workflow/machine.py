@@ -39,6 +39,12 @@ from sifa.platform.calendar import Unit
 Guard = Callable[[Any, Any], "str | None"]
 
 
+# A transition whose target is SAME_STATE records an event without changing the state, from any of
+# its source states (e.g. 社区矫正法 Art 47: an arrest request made while the revocation proposal is
+# with the court, before or after the court's receipt is recorded).
+SAME_STATE = "="
+
+
 class ClockAction(StrEnum):
     """What a transition does to one clock (cla_backend's "stops the timer", made explicit)."""
 
@@ -53,6 +59,9 @@ class ClockAction(StrEnum):
 class ClockEffect:
     action: ClockAction
     clock: str  # the ClockSpec name
+    # Stop a clock only if it runs: e.g. a ruling ends custody (社区矫正法 Art 47–48), and there is
+    # custody only when an arrest was decided.
+    if_running: bool = False
 
     @classmethod
     def start(cls, clock: str) -> ClockEffect:
@@ -67,23 +76,26 @@ class ClockEffect:
         return cls(ClockAction.RESUME, clock)
 
     @classmethod
-    def stop(cls, clock: str) -> ClockEffect:
-        return cls(ClockAction.STOP, clock)
+    def stop(cls, clock: str, *, if_running: bool = False) -> ClockEffect:
+        return cls(ClockAction.STOP, clock, if_running)
 
     @classmethod
     def extend(cls, clock: str) -> ClockEffect:
         return cls(ClockAction.EXTEND, clock)
 
     def __str__(self) -> str:
-        return f"{self.action}:{self.clock}"
+        return f"{self.action}:{self.clock}{'?' if self.if_running else ''}"
 
 
 @dataclass(frozen=True)
 class ClockSpec:
-    """A statutory period of the procedure: N natural days or N working days after its start event.
+    """A statutory period of the procedure: N natural days, N working days or N hours after its
+    start event (``hours``: from the moment of the event, e.g. 社区矫正法 Art 47's 48 hours).
 
     ``max_extensions`` / ``max_extension_length`` bound 延期 (None: no statutory bound);
     ``extension_permission`` is the permission the approver must hold (e.g. the 机构负责人's).
+    ``roll=False``: a natural-day period ending on a rest day is not moved to the next working day
+    (custody: 刑事诉讼法 Art 105).
     """
 
     name: str
@@ -97,11 +109,14 @@ class ClockSpec:
     # A transition the deadline scan performs by itself when the period runs out, e.g.
     # 行政复议法 Art 30: an application not refused within the review period counts as accepted.
     on_expiry: str = ""
+    roll: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", Unit(self.unit))
         if self.length < 0:
             raise WorkflowDefinitionError(f"clock {self.name}: length must be >= 0")
+        if not self.roll and self.unit is not Unit.DAYS:
+            raise WorkflowDefinitionError(f"clock {self.name}: only natural days can be kept from rolling")
 
 
 @dataclass(frozen=True)
@@ -109,19 +124,23 @@ class TaskSpec:
     """The inbox task opened while an object sits in a state ("who must act next").
 
     Assigned to the user named by ``assignee_field`` on the object when that is set and filled,
-    otherwise to ``role`` at the object's org. ``clock`` gives the due date.
+    otherwise to ``role`` at the object's org — or at the org named by ``org_field`` on the object
+    (e.g. the county agency that must act on a case owned by a township office). ``clock`` gives
+    the due date.
     """
 
     title: str
     role: str = ""
     assignee_field: str = ""
     clock: str = ""
+    org_field: str = ""
 
 
 @dataclass(frozen=True)
 class Transition:
     """One event of the procedure. ``source`` may be one state or several; ``clock_effect`` one
-    effect or several (e.g. 受理 stops the acceptance clock and starts the decision clock)."""
+    effect or several (e.g. 受理 stops the acceptance clock and starts the decision clock).
+    ``target=SAME_STATE``: the event leaves the object in whichever source state it was in."""
 
     name: str
     source: frozenset[str] | Iterable[str] | str
@@ -148,6 +167,10 @@ class Transition:
     @property
     def clock_effects(self) -> tuple[ClockEffect, ...]:
         return self.clock_effect  # type: ignore[return-value]  # normalised in __post_init__
+
+    def target_from(self, state: str) -> str:
+        """The state the transition leads to from ``state``."""
+        return state if self.target == SAME_STATE else self.target
 
 
 class WorkflowDefinitionError(ValueError):
@@ -188,7 +211,7 @@ class Workflow:
                 problems.append(f"transition {t.name!r} declared twice")
             self.transitions[t.name] = t
             for s in (*t.sources, t.target):
-                if s not in self.states:
+                if s not in self.states and s != SAME_STATE:
                     problems.append(f"transition {t.name!r}: unknown state {s!r}")
             for effect in t.clock_effects:
                 if effect.clock not in self.clocks:

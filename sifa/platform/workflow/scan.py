@@ -26,6 +26,12 @@ What a scan does, as of ``as_of`` (today in Asia/Shanghai by default):
    concurrent scan or a scan re-run after a worker died inserts nothing.
 6. Tasks without a clock get levels from their own due date (same boundary, three UPDATEs).
 
+Clocks counted in **hours** (社区矫正法 Art 47: 48 hours) do not use the calendar and change state
+within a day, so steps 1–2 leave them out and every scan computes them from their cached due
+moment against ``now`` (they are few: one per pending arrest request): overdue after ``due_at``,
+near-due within ``SIFA_NEAR_DUE_HOURS`` (default 12) of it, ``remaining`` in whole hours; only rows
+whose values changed are written, so a repeated scan still writes nothing new.
+
 The per-clock algorithm this replaces is kept in ``bench/workflow.py`` as the benchmark baseline.
 """
 
@@ -35,7 +41,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -62,8 +68,9 @@ from .models import (
     TaskStatus,
     WarningLevel,
 )
+from .models.clocks import near_due_hours
 from .models.history import WORKFLOW_MODELS
-from .services.common import today
+from .services.common import moment_of, today
 
 logger = logging.getLogger(__name__)
 
@@ -164,11 +171,24 @@ def recompute_clocks(
     window): at province scale thousands of clocks start on the same day with the same period.
 
     ``record_moves`` writes a ``deadline.recomputed`` event for each clock whose due date moved
-    (a notice settled it). Returns the number of rows rewritten."""
+    (a notice settled it). Returns the number of rows rewritten. Clocks in hours are left out: they
+    do not depend on the calendar (``_refresh_hour_clocks``)."""
     memo: dict[tuple[Any, ...], ClockStatus] = {}
     written = 0
-    rows = clocks.order_by("pk").values(
-        "pk", "org_id", "start_date", "unit", "length", "stopped_on", "near_due_workdays", *CACHE_FIELDS
+    rows = (
+        clocks.exclude(unit=Unit.HOURS.value)
+        .order_by("pk")
+        .values(
+            "pk",
+            "org_id",
+            "start_date",
+            "unit",
+            "length",
+            "stopped_on",
+            "near_due_workdays",
+            "rolls",
+            *CACHE_FIELDS,
+        )
     )
     last = 0
     while (
@@ -201,6 +221,7 @@ def recompute_clocks(
                 r["length"] + sum(e.length for e in extensions.get(r["pk"], ())),
                 r["near_due_workdays"],
                 r["stopped_on"],
+                r["rolls"],
             )
             status = None if r["pk"] in pauses else memo.get(key)
             if status is None:
@@ -212,6 +233,7 @@ def recompute_clocks(
                     extensions=tuple(extensions.get(r["pk"], ())),
                     stopped_on=r["stopped_on"],
                     near_due_workdays=r["near_due_workdays"],
+                    roll=r["rolls"],
                 ).status(as_of, source)
                 if r["pk"] not in pauses:
                     memo[key] = status
@@ -304,6 +326,34 @@ def _refresh_states(
             state=state, remaining=remaining, checked_on=as_of
         )
     return written
+
+
+def _refresh_hour_clocks(open_clocks: QuerySet[StatutoryClock], at: datetime) -> int:
+    """State and remaining hours of the open clocks counted in hours, as of the moment ``at``,
+    from their cached due moment (see module doc); one UPDATE per distinct new value set."""
+    window = timedelta(hours=near_due_hours())
+    checked_on = timezone.localdate(at)
+    updates: dict[tuple[str, int], list[int]] = defaultdict(list)
+    rows = open_clocks.filter(unit=Unit.HOURS.value, due_at__isnull=False).values_list(
+        "pk", "due_at", "state", "remaining", "checked_on"
+    )
+    for pk, due_at, state, remaining, checked in rows:
+        if due_at is None:  # excluded by the filter; keeps the type checker informed
+            continue
+        if due_at < at:
+            new_state = ClockState.OVERDUE.value
+        elif due_at - at <= window:
+            new_state = ClockState.NEAR_DUE.value
+        else:
+            new_state = ClockState.RUNNING.value
+        new_remaining = (due_at - at) // timedelta(hours=1)
+        if (state, remaining, checked) != (new_state, new_remaining, checked_on):
+            updates[(new_state, new_remaining)].append(pk)
+    for (state, remaining), ids in updates.items():
+        StatutoryClock.objects.filter(pk__in=ids).update(
+            state=state, remaining=remaining, checked_on=checked_on
+        )
+    return sum(len(ids) for ids in updates.values())
 
 
 def _task_levels(as_of: date, boundary: date) -> int:
@@ -448,7 +498,7 @@ def _raise_chunk(clocks: list[StatutoryClock], as_of: date, result: ScanResult) 
                     {
                         "name": c.name,
                         "article": c.article,
-                        "due": c.due_date,
+                        "due": c.due_display,
                         "remaining": c.remaining,
                         "as_of": as_of,
                         "provisional": c.provisional,
@@ -469,7 +519,7 @@ def _raise_chunk(clocks: list[StatutoryClock], as_of: date, result: ScanResult) 
         for t in tasks:
             c = by_pk[t["clock_id"]]
             level = LEVEL_OF_STATE[c.state]
-            text = f"【{LEVEL_TEXT[level]}】{t['title']}（{c.label}，到期日 {c.due_date}）"
+            text = f"【{LEVEL_TEXT[level]}】{t['title']}（{c.label}，到期 {c.due_display}）"
             for user_id in who[t["id"]]:
                 key = f"deadline:{c.pk}:{level.value}:{c.due_date}:{user_id}"
                 notes.append(Notification(user_id=user_id, text=text[:255], url=t["url"][:255], key=key))
@@ -494,6 +544,8 @@ def _raise_warnings(open_clocks: QuerySet[StatutoryClock], as_of: date, result: 
             "label",
             "article",
             "due_date",
+            "due_at",
+            "unit",
             "remaining",
             "provisional",
             "state",
@@ -514,26 +566,35 @@ def _raise_warnings(open_clocks: QuerySet[StatutoryClock], as_of: date, result: 
 # --- the scan --------------------------------------------------------------------------------------
 
 
-def scan_deadlines(*, as_of: date | None = None, source: HolidaySource | None = None) -> ScanResult:
+def scan_deadlines(
+    *, as_of: date | None = None, source: HolidaySource | None = None, at: datetime | None = None
+) -> ScanResult:
     """Refresh every open clock's state for ``as_of``, set task warning levels, apply on-expiry
-    consequences and raise each near-due / overdue warning once. Idempotent (see module doc)."""
-    as_of = as_of or today()
+    consequences and raise each near-due / overdue warning once. Idempotent (see module doc).
+
+    Clocks in hours are evaluated at the moment ``at``: now when the scan is for today, else the
+    last moment of ``as_of``."""
+    as_of = as_of or (timezone.localdate(at) if at is not None else today())
+    at = at or moment_of(as_of)
     source = source or calendar_source()
     result = ScanResult(as_of=as_of.isoformat())
     view = CalendarView(source)
     default_window = int(getattr(settings, "SIFA_NEAR_DUE_WORKDAYS", 3))
     boundaries = {default_window: near_due_boundary(view, as_of, default_window)}
     open_clocks = StatutoryClock.objects.filter(stopped_on__isnull=True)
+    day_clocks = open_clocks.exclude(unit=Unit.HOURS.value)
 
-    result.recomputed = _recompute_dependent(open_clocks, as_of, source)
-    result.clocks = _refresh_states(open_clocks, as_of, view, boundaries) + result.recomputed
+    result.recomputed = _recompute_dependent(day_clocks, as_of, source)
+    result.clocks = _refresh_states(day_clocks, as_of, view, boundaries) + result.recomputed
+    result.clocks += _refresh_hour_clocks(open_clocks, at)
     for clock in _expiry_clocks(open_clocks):
         if _apply_expiry(clock):
             result.expired += 1
     if result.expired:
         # The transitions started new clocks (e.g. the Art 62 decision period), computed as of the
         # real today: bring them to as_of too (a no-op when the scan runs for today).
-        result.clocks += _refresh_states(open_clocks, as_of, view, boundaries)
+        result.clocks += _refresh_states(day_clocks, as_of, view, boundaries)
+        result.clocks += _refresh_hour_clocks(open_clocks, at)
     result.tasks_updated = _task_levels(as_of, boundaries[default_window])
     _raise_warnings(open_clocks, as_of, result)
     counts = _state_counts(open_clocks)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
 from django.db.models import F, Q, QuerySet
 
+from sifa.platform.calendar import ClockStatus
+
 from .models import Notification, StatutoryClock, Task, TaskStatus, TransitionLog, WarningLevel
-from .services.common import ref_of
+from .services.common import moment_of, ref_of, today
 
 
 def inbox_tasks(user: Any, *, status: str | None = TaskStatus.OPEN) -> QuerySet[Task]:
@@ -22,7 +25,9 @@ def inbox_tasks(user: Any, *, status: str | None = TaskStatus.OPEN) -> QuerySet[
     qs = Task.objects.restrict(user, "view").filter(mine)
     if status is not None:
         qs = qs.filter(status=status)
-    return qs.select_related("org").order_by(F("due_date").asc(nulls_last=True), "id")
+    return qs.select_related("org").order_by(
+        F("due_date").asc(nulls_last=True), F("due_at").asc(nulls_last=True), "id"
+    )
 
 
 def jurisdiction_tasks(user: Any) -> QuerySet[Task]:
@@ -51,3 +56,14 @@ def unread_notifications(user: Any, limit: int = 10) -> list[Notification]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(Notification.objects.filter(user=user, read=False)[:limit])
+
+
+def live_status(clock: StatutoryClock, *, at: datetime | None = None) -> ClockStatus:
+    """The clock as it stands now (a clock in hours: at the moment ``at``), computed with the
+    calendar rather than read from the cache the deadline scan refreshes: for pages that show the
+    time remaining. Writes nothing."""
+    if clock.in_hours:
+        return clock.to_clock().status(at or moment_of(None))
+    from .holidays import calendar_source
+
+    return clock.to_clock().status(today(), calendar_source())

@@ -132,7 +132,7 @@ class TaskListView(ScopedListView):
         ("org__name", gettext_lazy("所属机构")),
         ("assignee_user", gettext_lazy("承办人")),
         ("assignee_role", gettext_lazy("承办角色")),
-        ("due_date", gettext_lazy("到期日")),
+        ("due_display", gettext_lazy("到期日")),
         ("warning", gettext_lazy("预警")),
         ("status", gettext_lazy("状态")),
     )
@@ -158,8 +158,8 @@ class ClockListView(ScopedListView):
         ("label", gettext_lazy("期限")),
         ("article", gettext_lazy("法律依据")),
         ("org__name", gettext_lazy("所属机构")),
-        ("start_date", gettext_lazy("起算日")),
-        ("due_date", gettext_lazy("到期日")),
+        ("start_display", gettext_lazy("起算日")),
+        ("due_display", gettext_lazy("到期日")),
         ("state", gettext_lazy("计时状态")),
         ("provisional", gettext_lazy("暂定")),
     )

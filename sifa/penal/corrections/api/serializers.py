@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from sifa.penal.corrections import services
-from sifa.penal.corrections.models import LeaveApplication, MonitoringOrder, Supervisee, SuperviseeEvent
+from sifa.penal.corrections.models import (
+    DecidingOrganKind,
+    LeaveApplication,
+    MonitoringOrder,
+    RevocationCase,
+    Sanction,
+    Supervisee,
+    SuperviseeEvent,
+)
 from sifa.platform.orgs.models import Division, Org
 
 
@@ -181,3 +189,102 @@ class RegisterSerializer(serializers.Serializer):
     file_number = serializers.CharField(label=_("档案编号"), max_length=64)
     identity_verified = serializers.BooleanField(label=_("已核实身份"), required=False)
     note = serializers.CharField(label=_("备注"), required=False, allow_blank=True, max_length=500)
+
+
+# --- revocation (Arts 46–49) ----------------------------------------------------------------------
+
+REVOCATION_OPENING_FIELDS = [
+    "sanction",
+    "receiving_body_kind",
+    "receiving_body",
+    "procuratorate",
+    "reasons",
+    "evidence",
+]
+REVOCATION_STEP_FIELDS = [
+    "supervisee",
+    "agency",
+    "state",
+    "sent_on",
+    "procuratorate_copy_on",
+    "proposal_document",
+    "received_on",
+    "arrest_requested_at",
+    "arrest_reason",
+    "arrest_decision",
+    "arrest_decided_at",
+    "arrested_on",
+    "ruling",
+    "ruling_on",
+    "ruling_number",
+    "handed_over_on",
+    "handed_over_to",
+    "created_at",
+]
+
+
+class RevocationCaseSerializer(serializers.ModelSerializer):
+    """A revocation case; POST opens one from a decided revocation proposal (``sanction``). Only the
+    opening fields are written here: every later step has its own action."""
+
+    sanction = serializers.PrimaryKeyRelatedField(label=_("提请撤销决定"), queryset=Sanction.objects.all())
+    receiving_body_kind = serializers.ChoiceField(
+        label=_("受理机关类型"), choices=DecidingOrganKind.choices, required=False
+    )
+    receiving_body = serializers.CharField(
+        label=_("受理机关"), required=False, allow_blank=True, max_length=128
+    )
+    reasons = serializers.CharField(label=_("理由"), required=False, allow_blank=True, max_length=1000)
+
+    class Meta:
+        model = RevocationCase
+        fields = ["id", *REVOCATION_OPENING_FIELDS, *REVOCATION_STEP_FIELDS]
+        read_only_fields = REVOCATION_STEP_FIELDS
+
+    def validate_sanction(self, sanction: Sanction) -> Sanction:
+        if (
+            not Sanction.objects.restrict(self.context["request"].user, "view")
+            .filter(pk=sanction.pk)
+            .exists()
+        ):
+            raise serializers.ValidationError(_("提请撤销决定不存在。"))
+        return sanction
+
+    def create(self, validated_data: dict[str, Any]) -> RevocationCase:
+        try:
+            return services.open_revocation_case(acting_user=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            raise _service_errors(exc) from exc
+
+
+class RevocationSendSerializer(serializers.Serializer):
+    sent_on = serializers.DateField(label=_("送达日期"))
+    procuratorate_copy_on = serializers.DateField(
+        label=_("抄送人民检察院日期"), required=False, allow_null=True
+    )
+
+
+class RevocationReceiptSerializer(serializers.Serializer):
+    received_on = serializers.DateField(label=_("收到建议书日期"))
+
+
+class ArrestRequestSerializer(serializers.Serializer):
+    arrest_requested_at = serializers.DateTimeField(label=_("提请逮捕时间"))
+    arrest_reason = serializers.CharField(label=_("提请逮捕理由"), max_length=500)
+
+
+class ArrestDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(label=_("是否决定逮捕"))
+    arrest_decided_at = serializers.DateTimeField(label=_("决定时间"))
+    arrested_on = serializers.DateField(label=_("逮捕日期"), required=False, allow_null=True)
+
+
+class RulingSerializer(serializers.Serializer):
+    revoked = serializers.BooleanField(label=_("是否撤销（收监执行）"))
+    ruling_on = serializers.DateField(label=_("裁定（决定）日期"))
+    ruling_number = serializers.CharField(label=_("裁定书（决定书）文号"), max_length=100)
+
+
+class HandOverSerializer(serializers.Serializer):
+    handed_over_on = serializers.DateField(label=_("交付执行日期"))
+    handed_over_to = serializers.CharField(label=_("执行场所"), max_length=128)

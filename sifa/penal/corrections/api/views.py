@@ -11,15 +11,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sifa.penal.corrections import services
-from sifa.penal.corrections.models import LeaveApplication, MonitoringOrder, Supervisee
+from sifa.penal.corrections.models import LeaveApplication, MonitoringOrder, RevocationCase, Supervisee
 from sifa.platform.api.viewsets import ScopedModelViewSet
 
 from .serializers import (
+    ArrestDecisionSerializer,
+    ArrestRequestSerializer,
     DecisionSerializer,
+    HandOverSerializer,
     LeaveApplicationSerializer,
     MonitoringOrderSerializer,
     RegisterSerializer,
     ReportSerializer,
+    RevocationCaseSerializer,
+    RevocationReceiptSerializer,
+    RevocationSendSerializer,
+    RulingSerializer,
     SuperviseeEventSerializer,
     SuperviseeSerializer,
 )
@@ -113,3 +120,61 @@ class MonitoringOrderViewSet(ScopedModelViewSet):
         data.is_valid(raise_exception=True)
         row = _call(services.decide_monitoring, acting_user=request.user, order=obj, **data.validated_data)
         return Response(MonitoringOrderSerializer(row, context={"request": request}).data)
+
+
+class RevocationCaseViewSet(ScopedModelViewSet):
+    """撤销缓刑、假释（收监执行）案件 (Arts 45–49). POST opens a case from a decided revocation proposal;
+    each step is an action: ``send`` (with the procuratorate copy, Art 46), ``receive`` (starts the
+    30-day ruling clock, Art 48), ``request_arrest`` / ``arrest_decision`` (48 hours, Art 47),
+    ``ruling`` (revoked ends corrections, Art 45), ``hand_over`` (Art 49)."""
+
+    queryset = RevocationCase.objects.select_related("supervisee", "sanction")
+    serializer_class = RevocationCaseSerializer
+    filterset_fields = ["state", "supervisee", "agency"]
+    http_method_names = ["get", "post", "head", "options"]
+    # The services check corrections.handle_revocationcase; scope decides which cases are found.
+    action_verbs = {
+        "send": "view",
+        "receive": "view",
+        "request_arrest": "view",
+        "arrest_decision": "view",
+        "ruling": "view",
+        "hand_over": "view",
+    }
+
+    def _step(self, request: Request, serializer: type[serializers.Serializer], fn: Any) -> Response:
+        case = self.get_object()
+        data = serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = _call(fn, acting_user=request.user, case=case, **data.validated_data)
+        return Response(RevocationCaseSerializer(row, context={"request": request}).data)
+
+    @extend_schema(request=RevocationSendSerializer, responses=RevocationCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, pk: Any = None) -> Response:
+        return self._step(request, RevocationSendSerializer, services.send_revocation_proposal)
+
+    @extend_schema(request=RevocationReceiptSerializer, responses=RevocationCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def receive(self, request: Request, pk: Any = None) -> Response:
+        return self._step(request, RevocationReceiptSerializer, services.record_court_receipt)
+
+    @extend_schema(request=ArrestRequestSerializer, responses=RevocationCaseSerializer)
+    @action(detail=True, methods=["post"], url_path="request-arrest")
+    def request_arrest(self, request: Request, pk: Any = None) -> Response:
+        return self._step(request, ArrestRequestSerializer, services.request_arrest)
+
+    @extend_schema(request=ArrestDecisionSerializer, responses=RevocationCaseSerializer)
+    @action(detail=True, methods=["post"], url_path="arrest-decision")
+    def arrest_decision(self, request: Request, pk: Any = None) -> Response:
+        return self._step(request, ArrestDecisionSerializer, services.record_arrest_decision)
+
+    @extend_schema(request=RulingSerializer, responses=RevocationCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def ruling(self, request: Request, pk: Any = None) -> Response:
+        return self._step(request, RulingSerializer, services.record_ruling)
+
+    @extend_schema(request=HandOverSerializer, responses=RevocationCaseSerializer)
+    @action(detail=True, methods=["post"], url_path="hand-over")
+    def hand_over(self, request: Request, pk: Any = None) -> Response:
+        return self._step(request, HandOverSerializer, services.record_hand_over)

@@ -2,6 +2,7 @@ from .activities import CheckIn, CheckInKind, CheckInStatus, Search, SearchStatu
 from .base import VIEW_JUVENILE, CorrectionsQuerySet, may_view_juvenile
 from .leave import ApprovalStatus, LeaveApplication, LeaveKind, LeaveTier, ResidenceChange
 from .monitoring import MonitoringGround, MonitoringOrder
+from .revocation import ArrestDecision, RevocationCase, RevocationRuling, RevocationState
 from .sanctions import Sanction, SanctionKindChoices, SanctionStatus, Violation, ViolationKind
 from .supervisee import (
     CorrectionPlan,
@@ -18,6 +19,7 @@ from .supervisee import (
 __all__ = [
     "VIEW_JUVENILE",
     "ApprovalStatus",
+    "ArrestDecision",
     "CheckIn",
     "CheckInKind",
     "CheckInStatus",
@@ -31,6 +33,9 @@ __all__ = [
     "MonitoringGround",
     "MonitoringOrder",
     "ResidenceChange",
+    "RevocationCase",
+    "RevocationRuling",
+    "RevocationState",
     "Sanction",
     "SanctionKindChoices",
     "SanctionStatus",

@@ -24,6 +24,15 @@ from .leave import (
     decide_residence_change,
 )
 from .monitoring import decide_monitoring, lift_monitoring, propose_monitoring
+from .revocation import (
+    open_revocation_case,
+    record_arrest_decision,
+    record_court_receipt,
+    record_hand_over,
+    record_ruling,
+    request_arrest,
+    send_revocation_proposal,
+)
 from .sanctions import decide_sanction, facts_for, propose_sanction, record_violation, suggestion_for
 from .supervision import (
     change_supervision_level,
@@ -49,16 +58,23 @@ __all__ = [
     "flag_unreported",
     "lift_monitoring",
     "mark_missing",
+    "open_revocation_case",
     "propose_monitoring",
     "propose_sanction",
     "receive_notice",
+    "record_arrest_decision",
+    "record_court_receipt",
     "record_found",
+    "record_hand_over",
     "record_report",
+    "record_ruling",
     "record_violation",
     "register_supervisee",
     "release_supervisee",
     "report_deadline",
+    "request_arrest",
     "save_correction_plan",
+    "send_revocation_proposal",
     "set_correction_team",
     "start_report_clock",
     "suggestion_for",

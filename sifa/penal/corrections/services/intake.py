@@ -482,18 +482,26 @@ def release_supervisee(
 
 
 def terminate_supervisee(
-    *, acting_user: Any, supervisee: Supervisee | int, reason: str, note: str = ""
+    *,
+    acting_user: Any,
+    supervisee: Supervisee | int,
+    reason: str,
+    note: str = "",
+    ended_on: dt.date | None = None,
 ) -> Supervisee:
-    """Termination on revocation, committal or death (Art 45); the file is archived."""
+    """Termination on revocation, committal or death (Art 45); the file is archived. ``ended_on``:
+    the day corrections ended (e.g. the revoking ruling's date), default today."""
     if reason not in TerminationReason.values:
         raise ValidationError({"reason": _("请选择终止原因。")})
+    ended_on = ended_on or timezone.localdate()
     with transaction.atomic():
         row = transition_supervisee(
             acting_user=acting_user,
             supervisee=supervisee,
             name="terminate",
             note=note,
-            updates={"ended_on": timezone.localdate(), "termination_reason": reason},
+            updates={"ended_on": ended_on, "termination_reason": reason},
+            on=ended_on,
         )
         _archive(row, acting_user)
         _close_open_work(row)

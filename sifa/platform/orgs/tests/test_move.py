@@ -73,6 +73,7 @@ def test_moved_subtree_is_seen_by_the_new_county_and_no_longer_by_the_old(tree, 
     clerk.refresh_from_db()
     assert Org.objects.restrict(clerk).filter(pk=committee.pk).exists()
     log = ChangeLog.objects.filter(object_type="orgs.Org", object_id=str(office.pk)).latest("id")
+    assert log.before is not None and log.after is not None
     assert log.before["parent_id"] == tree.donghu.pk and log.after["parent_id"] == tree.xihu.pk
     assert "区划调整" in log.note and "2" in log.note  # two orgs moved
 

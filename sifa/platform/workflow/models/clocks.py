@@ -8,9 +8,12 @@ and by ``scan_deadlines``) so that lists and dashboards can filter and sort on t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sifa.platform.calendar import Clock, ClockState, Extension, Pause, Unit
@@ -20,9 +23,19 @@ from sifa.platform.orgs.scoping import ScopedQuerySet
 from .history import GenericRefMixin
 
 
+def near_due_hours() -> int:
+    """How many hours before its due moment a clock in hours is near due (预警)."""
+    return int(getattr(settings, "SIFA_NEAR_DUE_HOURS", 12))
+
+
 class StatutoryClock(GenericRefMixin):
     """One statutory period of one object: e.g. the 60-day decision period of a reconsideration case
-    (行政复议法 Art 62), counted from the day after acceptance."""
+    (行政复议法 Art 62), counted from the day after acceptance.
+
+    A clock in ``hours`` (社区矫正法 Art 47: 48 hours) counts from the moment ``start_at``; its due
+    moment is ``due_at`` and its stop moment ``stopped_at``. The date fields hold those moments'
+    local dates as well, so lists, tasks and the "one open clock" constraint treat every clock alike.
+    """
 
     org = models.ForeignKey(Org, verbose_name=_("所属机构"), on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("期限代码"), max_length=64)
@@ -31,11 +44,21 @@ class StatutoryClock(GenericRefMixin):
     unit = models.CharField(
         _("计算单位"),
         max_length=16,
-        choices=[(Unit.DAYS.value, _("自然日")), (Unit.WORKDAYS.value, _("工作日"))],
+        choices=[
+            (Unit.DAYS.value, _("自然日")),
+            (Unit.WORKDAYS.value, _("工作日")),
+            (Unit.HOURS.value, _("小时")),
+        ],
     )
     length = models.PositiveIntegerField(_("期限长度"))
     start_date = models.DateField(_("起算日（当日不计入）"))
     stopped_on = models.DateField(_("办结日期"), null=True, blank=True)
+    # Natural days: False keeps a period ending on a rest day there (custody, 刑事诉讼法 Art 105).
+    rolls = models.BooleanField(_("末日遇休息日顺延"), default=True)
+    # Clocks in hours only: the moments behind start_date / due_date / stopped_on.
+    start_at = models.DateTimeField(_("起算时刻"), null=True, blank=True)
+    due_at = models.DateTimeField(_("到期时刻"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("办结时刻"), null=True, blank=True)
     near_due_workdays = models.PositiveSmallIntegerField(_("提前预警工作日"), default=3)
     # Limits on 延期 copied from the workflow's ClockSpec when the clock starts.
     max_extensions = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -78,7 +101,12 @@ class StatutoryClock(GenericRefMixin):
         permissions = [("extend_statutoryclock", "批准延长法定期限")]
 
     def __str__(self) -> str:
-        return f"{self.label}（{self.start_date} 起 {self.length}{Unit(self.unit).label_zh}）"
+        start = self.start_display
+        return f"{self.label}（{start} 起 {self.length}{Unit(self.unit).label_zh}）"
+
+    @property
+    def in_hours(self) -> bool:
+        return self.unit == Unit.HOURS.value
 
     def to_clock(self) -> Clock:
         """The calendar's immutable clock built from this row and its pauses and extensions."""
@@ -91,6 +119,15 @@ class StatutoryClock(GenericRefMixin):
             extensions = tuple(
                 Extension(e.length, e.reason, str(e.approver_id), e.granted_on) for e in self.extensions.all()
             )
+        if self.in_hours:
+            return Clock(
+                start=self.start_at,  # type: ignore[arg-type]  # set for every clock in hours
+                unit=Unit.HOURS,
+                length=self.length,
+                extensions=extensions,
+                stopped_on=self.stopped_at,
+                near_due_hours=near_due_hours(),
+            )
         return Clock(
             start=self.start_date,
             unit=Unit(self.unit),
@@ -99,11 +136,26 @@ class StatutoryClock(GenericRefMixin):
             extensions=extensions,
             stopped_on=self.stopped_on,
             near_due_workdays=self.near_due_workdays,
+            roll=self.rolls,
         )
 
     @property
     def is_open(self) -> bool:
         return self.stopped_on is None
+
+    @property
+    def start_display(self) -> str:
+        """The start as shown: a moment for a clock in hours, else the (uncounted) day."""
+        return _moment(self.start_at) if self.in_hours and self.start_at else str(self.start_date)
+
+    @property
+    def due_display(self) -> str:
+        """The due date as shown: date and time (local) for a clock in hours."""
+        return _moment(self.due_at) if self.in_hours and self.due_at else str(self.due_date)
+
+
+def _moment(value: Any) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
 
 class ClockPause(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sifa.platform.accounts.roles import Role
@@ -59,6 +60,8 @@ class Task(models.Model):
     # The workflow state that opened the task: leaving that state closes it.
     opened_in_state = models.CharField(max_length=32, blank=True, default="")
     due_date = models.DateField(_("到期日"), null=True, blank=True, db_index=True)
+    # The due moment, for a task whose clock counts hours (社区矫正法 Art 47: 48 hours).
+    due_at = models.DateTimeField(_("到期时刻"), null=True, blank=True)
     provisional = models.BooleanField(_("暂定"), default=False)
     status = models.CharField(
         _("状态"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN, db_index=True
@@ -93,6 +96,13 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def due_display(self) -> str:
+        """The due date as shown: with the local time when the task's clock counts hours."""
+        if self.due_at is not None:
+            return f"{timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
+        return str(self.due_date) if self.due_date else ""
 
 
 class Notification(models.Model):

@@ -10,11 +10,12 @@ approver holding the clock's extension permission and a reason, within the statu
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sifa.platform.audit.models import ChangeAction
@@ -22,7 +23,7 @@ from sifa.platform.audit.services import record_change, record_event, snapshot
 from sifa.platform.calendar import ClockError, ClockState, ClockStatus, HolidaySource, Unit
 
 from ..models import ClockExtension, ClockPause, StatutoryClock, Task, TaskStatus
-from .common import event_date, org_of, ref_of, today
+from .common import event_date, event_moment, moment_of, now, org_of, ref_of, today
 
 DEFAULT_EXTENSION_PERMISSION = "workflow.extend_statutoryclock"
 
@@ -48,32 +49,47 @@ def refresh_clock(
     source: HolidaySource | None = None,
     acting_user: Any = None,
     record_move: bool = True,
+    at: datetime | None = None,
 ) -> ClockStatus:
     """Recompute the cached due date, state and provisional flag, and the linked tasks' due dates.
 
     A due date that moves for a reason other than the clock's own events (a notice loaded) is
-    recorded as a ``deadline.recomputed`` event.
+    recorded as a ``deadline.recomputed`` event. A clock in hours is computed at the moment ``at``
+    (default: now, or the end of ``as_of``); its cache keeps the due moment in ``due_at`` and that
+    moment's local date in ``due_date``.
     """
-    status = clock.to_clock().status(as_of or today(), _source(source))
+    due_at: datetime | None = None
+    if clock.in_hours:
+        status = clock.to_clock().status(at or moment_of(as_of))
+        assert isinstance(status.due, datetime)  # a clock in hours computes moments
+        assert isinstance(status.as_of, datetime)
+        due_at = status.due
+        due, checked_on = timezone.localdate(status.due), timezone.localdate(status.as_of)
+    else:
+        status = clock.to_clock().status(as_of or today(), _source(source))
+        due, checked_on = status.due, status.as_of
     old_due = clock.due_date
     changed = (
-        old_due != status.due
+        old_due != due
+        or clock.due_at != due_at
         or clock.provisional != status.provisional
         or clock.state != status.state.value
         or clock.remaining != status.remaining
-        or clock.checked_on != status.as_of
+        or clock.checked_on != checked_on
     )
-    clock.due_date = status.due
+    clock.due_date = due
+    clock.due_at = due_at
     clock.provisional = status.provisional
     clock.provisional_years = sorted(status.provisional_years)
     clock.state = status.state.value
     clock.remaining = status.remaining
-    clock.checked_on = status.as_of
+    clock.checked_on = checked_on
     if clock.pk is not None and changed:
         with transaction.atomic():
             clock.save(
                 update_fields=[
                     "due_date",
+                    "due_at",
                     "provisional",
                     "provisional_years",
                     "state",
@@ -82,14 +98,14 @@ def refresh_clock(
                 ]
             )
             Task.objects.filter(clock=clock, status=TaskStatus.OPEN).update(
-                due_date=status.due, provisional=status.provisional
+                due_date=due, due_at=due_at, provisional=status.provisional
             )
-            if old_due is not None and old_due != status.due and record_move:
+            if old_due is not None and old_due != due and record_move:
                 record_event(
                     code="deadline.recomputed",
                     actor=acting_user,
                     obj=clock,
-                    data={"old_due": old_due, "new_due": status.due, "provisional": status.provisional},
+                    data={"old_due": old_due, "new_due": due, "provisional": status.provisional},
                 )
     return status
 
@@ -123,10 +139,21 @@ def start_clock(
     max_extensions: int | None = None,
     max_extension_length: int | None = None,
     extension_permission: str = "",
+    start_at: datetime | None = None,
+    roll: bool = True,
 ) -> StatutoryClock:
-    """Start a statutory period for ``obj``: the day ``start`` (the triggering event) is not counted."""
-    start = event_date(start, field="start")
+    """Start a statutory period for ``obj``: the day ``start`` (the triggering event) is not counted.
+
+    A period in hours counts from the moment ``start_at`` (default now); ``start`` is then its
+    local date. ``roll=False``: a natural-day period is not moved off a rest day (custody).
+    """
     unit = Unit(unit)
+    if unit is Unit.HOURS:
+        start_at = event_moment(start_at, field="start_at")
+        start = timezone.localdate(start_at)
+    else:
+        start_at = None
+        start = event_date(start, field="start")
     if length < 0:
         raise ValidationError({"length": _("期限长度不能为负数。")})
     with transaction.atomic():
@@ -139,6 +166,8 @@ def start_clock(
             unit=unit.value,
             length=length,
             start_date=start,
+            start_at=start_at,
+            rolls=roll,
             near_due_workdays=_near_due_default() if near_due_workdays is None else near_due_workdays,
             max_extensions=max_extensions,
             max_extension_length=max_extension_length,
@@ -155,7 +184,12 @@ def start_clock(
             code="deadline.started",
             actor=acting_user,
             obj=clock,
-            data={"name": name, "start": start, "due": clock.due_date, "article": article},
+            data={
+                "name": name,
+                "start": start_at.isoformat() if start_at else start,
+                "due": clock.due_display,
+                "article": article,
+            },
         )
     return clock
 
@@ -227,8 +261,12 @@ def extend_clock(
         if locked.max_extension_length is not None and length > locked.max_extension_length:
             raise ValidationError(
                 {
-                    "length": _("依据%(article)s，延长不得超过%(n)s日。")
-                    % {"article": locked.article, "n": locked.max_extension_length}
+                    "length": _("依据%(article)s，延长不得超过%(n)s%(unit)s。")
+                    % {
+                        "article": locked.article,
+                        "n": locked.max_extension_length,
+                        "unit": Unit(locked.unit).label_zh,
+                    }
                 }
             )
         if locked.max_extensions is not None and locked.extensions.count() >= locked.max_extensions:
@@ -253,8 +291,13 @@ def extend_clock(
     return locked
 
 
-def stop_clock(*, acting_user: Any, clock: StatutoryClock, on: date | None = None) -> StatutoryClock:
-    """The step is done (办结): the clock stops; ``met`` tells whether it was on time."""
+def stop_clock(
+    *, acting_user: Any, clock: StatutoryClock, on: date | None = None, at: datetime | None = None
+) -> StatutoryClock:
+    """The step is done (办结): the clock stops; ``met`` tells whether it was on time. A clock in
+    hours stops at the moment ``at`` (default now)."""
+    if clock.in_hours:
+        return _stop_hours_clock(acting_user=acting_user, clock=clock, at=at)
     on = event_date(on)
     with transaction.atomic():
         locked = _locked(clock)
@@ -270,12 +313,29 @@ def stop_clock(*, acting_user: Any, clock: StatutoryClock, on: date | None = Non
         locked.stopped_on = on
         locked.save(update_fields=["stopped_on"])
         status = refresh_clock(locked, as_of=max(on, today()), record_move=False)
-        record_change(actor=acting_user, obj=locked, action=ChangeAction.UPDATE, before=before)
-        record_event(
-            code="deadline.stopped",
-            actor=acting_user,
-            obj=locked,
-            data={"on": on, "due": status.due, "met": status.met},
+        _record_stop(acting_user, locked, before, {"on": on, "due": status.due, "met": status.met})
+    return locked
+
+
+def _record_stop(
+    acting_user: Any, clock: StatutoryClock, before: dict[str, Any], data: dict[str, Any]
+) -> None:
+    record_change(actor=acting_user, obj=clock, action=ChangeAction.UPDATE, before=before)
+    record_event(code="deadline.stopped", actor=acting_user, obj=clock, data=data)
+
+
+def _stop_hours_clock(*, acting_user: Any, clock: StatutoryClock, at: datetime | None) -> StatutoryClock:
+    at = event_moment(at)
+    with transaction.atomic():
+        locked = _locked(clock)
+        before = snapshot(locked)
+        if locked.start_at is not None and at < locked.start_at:
+            raise ValidationError({"at": _("办结时刻不能早于起算时刻。")})
+        locked.stopped_at, locked.stopped_on = at, timezone.localdate(at)
+        locked.save(update_fields=["stopped_at", "stopped_on"])
+        status = refresh_clock(locked, at=max(at, now()), record_move=False)
+        _record_stop(
+            acting_user, locked, before, {"at": at.isoformat(), "due": locked.due_display, "met": status.met}
         )
     return locked
 

@@ -59,6 +59,7 @@ def open_task(
             assignee_role=assignee_role,
             clock=clock,
             due_date=clock.due_date if clock is not None else due_date,
+            due_at=clock.due_at if clock is not None else None,
             provisional=clock.provisional if clock is not None else False,
             opened_in_state=opened_in_state,
             url=url or object_url(obj),

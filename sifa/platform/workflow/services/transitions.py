@@ -14,11 +14,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sifa.platform.audit.models import ChangeAction
@@ -28,7 +29,7 @@ from sifa.platform.orgs.scoping import ensure_in_scope
 from ..machine import ClockAction, ClockEffect, Transition, Workflow
 from ..models import TransitionLog
 from . import clocks as clock_services
-from .common import event_date, org_of, ref_of
+from .common import event_date, event_moment, org_of, ref_of
 from .inbox import close_tasks, open_task
 
 
@@ -85,10 +86,14 @@ def transition(
     acting_user: Any,
     note: str = "",
     on: date | None = None,
+    at: datetime | None = None,
     system: bool = False,
     **data: Any,
 ) -> TransitionLog:
     """Move ``obj`` along transition ``name`` of its workflow; see the module docstring.
+
+    ``at`` is the moment the event happened, for clocks counted in hours (e.g. 社区矫正法 Art 47:
+    the 48 hours run from the moment of the request); when given, ``on`` defaults to its local day.
 
     ``system=True`` (with ``acting_user=None``) is for transitions the platform makes by itself
     because a statute says so when a period runs out (``ClockSpec.on_expiry``): scope and
@@ -100,6 +105,9 @@ def transition(
     """
     workflow = workflow_of(obj)
     t = workflow.get(name)
+    if at is not None:
+        at = event_moment(at)
+        on = on or timezone.localdate(at)
     on = event_date(on)
     model = type(obj)
     if system != (acting_user is None):
@@ -121,7 +129,8 @@ def transition(
             if reason:
                 raise TransitionRefused(str(reason))
         before = snapshot(locked)
-        locked.state = t.target  # type: ignore[attr-defined]
+        target = t.target_from(from_state)
+        locked.state = target  # type: ignore[attr-defined]
         locked.save(update_fields=["state"])
         if not system:
             ensure_in_scope(acting_user, locked, "view")
@@ -133,7 +142,7 @@ def transition(
             transition=t.name,
             label=t.label,
             from_state=from_state,
-            to_state=t.target,
+            to_state=target,
             actor=acting_user,
             article=t.article,
             note=note,
@@ -153,22 +162,23 @@ def transition(
             obj=locked,
             data={
                 "from": from_state,
-                "to": t.target,
+                "to": target,
                 "article": t.article,
                 "on": on,
+                **({"at": at.isoformat()} if at is not None else {}),
                 "clock_effects": [str(e) for e in t.clock_effects],
                 "system": system,
             },
         )
         for effect in t.clock_effects:
             _apply_clock_effect(
-                workflow, effect, locked, acting_user=acting_user, on=on, note=note, data=data
+                workflow, effect, locked, acting_user=acting_user, on=on, at=at, note=note, data=data
             )
-        if t.target in workflow.final:
+        if target in workflow.final:
             close_tasks(acting_user=acting_user, obj=locked)
-        elif from_state != t.target:
+        elif from_state != target:
             close_tasks(acting_user=acting_user, obj=locked, state=from_state)
-            _open_state_task(workflow, locked, t.target, acting_user=acting_user)
+            _open_state_task(workflow, locked, target, acting_user=acting_user)
     obj.state = locked.state  # type: ignore[attr-defined]
     return log
 
@@ -212,7 +222,14 @@ def start_workflow(
         )
         for name in workflow.start_clocks:
             _apply_clock_effect(
-                workflow, ClockEffect.start(name), locked, acting_user=acting_user, on=on, note=note, data={}
+                workflow,
+                ClockEffect.start(name),
+                locked,
+                acting_user=acting_user,
+                on=on,
+                at=None,
+                note=note,
+                data={},
             )
         _open_state_task(workflow, locked, workflow.initial, acting_user=acting_user)
     return log
@@ -233,6 +250,7 @@ def _apply_clock_effect(
     *,
     acting_user: Any,
     on: date,
+    at: datetime | None,
     note: str,
     data: dict[str, Any],
 ) -> None:
@@ -247,6 +265,8 @@ def _apply_clock_effect(
             unit=spec.unit,
             length=spec.length,
             start=on,
+            start_at=at,
+            roll=spec.roll,
             max_extensions=spec.max_extensions,
             max_extension_length=spec.max_extension_length,
             extension_permission=spec.extension_permission,
@@ -254,13 +274,15 @@ def _apply_clock_effect(
         return
     clock = clock_services.open_clock(obj, spec.name)
     if clock is None:
+        if effect.if_running:
+            return
         raise ValidationError({"clock": _("“%(label)s”未在计时。") % {"label": spec.label}})
     if effect.action is ClockAction.PAUSE:
         clock_services.pause_clock(acting_user=acting_user, clock=clock, reason=note or spec.label, on=on)
     elif effect.action is ClockAction.RESUME:
         clock_services.resume_clock(acting_user=acting_user, clock=clock, on=on)
     elif effect.action is ClockAction.STOP:
-        clock_services.stop_clock(acting_user=acting_user, clock=clock, on=on)
+        clock_services.stop_clock(acting_user=acting_user, clock=clock, on=on, at=at)
     elif effect.action is ClockAction.EXTEND:
         days = data.get("days")
         if not isinstance(days, int) or isinstance(days, bool):
@@ -278,6 +300,7 @@ def _open_state_task(workflow: Workflow, obj: models.Model, state: str, *, actin
         acting_user=acting_user,
         title=f"{spec.title}：{obj}",
         obj=obj,
+        org=getattr(obj, spec.org_field, None) if spec.org_field else None,
         assignee_user=assignee,
         assignee_role="" if assignee is not None else spec.role,
         clock=clock,
