@@ -96,6 +96,8 @@ HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
 HELDOUT_REAL_FILE = DATA_DIR / "heldout_real.jsonl"
 #: Written by a writer who saw none of the other question files (never trained on).
 HELDOUT_TEAM2_FILE = DATA_DIR / "heldout_team2.jsonl"
+#: Every held-apart question file: never trained on, never exported into training.
+HELDOUT_FILES: tuple[Path, ...] = (HELDOUT_FILE, HELDOUT_REAL_FILE, HELDOUT_TEAM2_FILE)
 #: The LawBench dev set lives in the shared data folder beside the repository (evaluation only).
 LAWBENCH_DEV_FILE = _PACKAGE_DIR.parents[2] / "shared" / "data" / "lawbench" / "consult_topic_dev.jsonl"
 

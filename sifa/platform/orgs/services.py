@@ -141,8 +141,8 @@ def move_org(*, acting_user: Any, org: Org | int, new_parent: Org | int, reason:
         new_prefix = f"{target.path}{moving.pk}/"
         delta = (target.depth + 1) - moving.depth
         subtree = Org.objects.filter(path__startswith=old_prefix)
-        count = subtree.count()
-        list(subtree.select_for_update().values_list("pk", flat=True))  # lock the subtree's rows
+        # Lock the subtree's rows; their number goes into the change log.
+        count = len(subtree.select_for_update().values_list("pk", flat=True))
         subtree.update(
             path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
             depth=F("depth") + delta,

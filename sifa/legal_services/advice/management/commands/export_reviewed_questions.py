@@ -19,20 +19,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 def held_apart_questions() -> set[str]:
-    from sifa.intelligence.qa.classifier import (
-        HELDOUT_FILE,
-        HELDOUT_REAL_FILE,
-        HELDOUT_TEAM2_FILE,
-        load_records,
-    )
+    from sifa.intelligence.qa.classifier import HELDOUT_FILES, load_records
     from sifa.intelligence.qa.classifier_text import normalise
 
-    return {
-        normalise(r["question"])
-        for path in (HELDOUT_FILE, HELDOUT_REAL_FILE, HELDOUT_TEAM2_FILE)
-        if path.exists()
-        for r in load_records(path)
-    }
+    return {normalise(r["question"]) for path in HELDOUT_FILES if path.exists() for r in load_records(path)}
 
 
 class Command(BaseCommand):
